@@ -19,7 +19,8 @@ void check_id(Reader& r, const std::string& id, const std::string& file) {
   for (char c : id)
     ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
   if (!ok) r.error("out_of_range", "id", "id \"" + id.substr(0, 60) + "\" must match ^[a-z0-9][a-z0-9._-]*$");
-  if (!file.empty()) {
+  // Built-in entries live in data/<kind>/<id>.json; user bundles hold many per file.
+  if (file.rfind("data/", 0) == 0) {
     auto slash = file.find_last_of('/');
     std::string base = file.substr(slash == std::string::npos ? 0 : slash + 1);
     if (base.size() > 5 && base.substr(base.size() - 5) == ".json" && base != id + ".json")
@@ -313,8 +314,9 @@ bool Engine::runs_precision(const std::string& p) const {
 }
 
 bool Engine::runs_hardware(const Hardware& hw) const {
+  // Custom hardware (a request's own object) is taken at its word about its kind.
   return std::find(runs_on.begin(), runs_on.end(), hw.kind) != runs_on.end() &&
-         std::find(vendors.begin(), vendors.end(), hw.vendor) != vendors.end();
+         (hw.vendor == "custom" || std::find(vendors.begin(), vendors.end(), hw.vendor) != vendors.end());
 }
 
 Hardware Catalog::parse_hardware(const json& j, const std::string& file, const std::string& path,

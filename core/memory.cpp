@@ -36,6 +36,13 @@ double activation_bytes(const Scenario& sc, double tokens, double seqs) {
 
 }  // namespace
 
+void Scenario::prepare() {
+  layer_bytes.clear();
+  std::vector<double> b;
+  for (std::int64_t i = 0; i < arch.layers; ++i) b.push_back(layer_weight_bytes(*this, i));
+  layer_bytes = std::move(b);
+}
+
 std::vector<std::int64_t> split_layers(std::int64_t layers, int stages) {
   std::vector<std::int64_t> p(static_cast<std::size_t>(stages), layers / stages);
   std::int64_t rem = layers % stages;
@@ -69,6 +76,7 @@ double tensor_bytes_per_rank(const Scenario& sc, const Tensor& t, std::int64_t l
 }
 
 double layer_weight_bytes(const Scenario& sc, std::int64_t i) {
+  if (static_cast<std::size_t>(i) < sc.layer_bytes.size()) return sc.layer_bytes[static_cast<std::size_t>(i)];
   double s = 0;
   for (const auto& t : sc.arch.layer[static_cast<std::size_t>(i)].tensors) s += tensor_bytes_per_rank(sc, t, i);
   return s;

@@ -11,21 +11,21 @@
 namespace whichgpu {
 namespace {
 
+// Rows in first-seen order, found by (name, layer kind); a step has a dozen.
 struct Acc {
-  std::map<std::pair<std::string, std::string>, OpRow> rows;  // (name, kind) -> row
-  std::vector<std::pair<std::string, std::string>> order;
+  std::vector<OpRow> rows;
+  std::size_t index(const std::string& name, const std::string& kind, const std::string& phase) {
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      if (rows[i].name == name && rows[i].layer_kind == kind) return i;
+    OpRow r;
+    r.name = name;
+    r.layer_kind = kind;
+    r.phase = phase;
+    rows.push_back(std::move(r));
+    return rows.size() - 1;
+  }
   OpRow& at(const std::string& name, const std::string& kind, const std::string& phase) {
-    auto key = std::make_pair(name, kind);
-    auto it = rows.find(key);
-    if (it == rows.end()) {
-      order.push_back(key);
-      OpRow r;
-      r.name = name;
-      r.layer_kind = kind;
-      r.phase = phase;
-      it = rows.emplace(key, r).first;
-    }
-    return it->second;
+    return rows[index(name, kind, phase)];
   }
 };
 
@@ -91,7 +91,41 @@ std::vector<OpRow> step_ops(const Scenario& sc, const std::vector<SeqGroup>& gro
   const std::string half = sc.hw.runs_dtype("bf16") ? "bf16" : (sc.hw.runs_dtype("fp16") ? "fp16" : "fp32");
   Acc acc;
 
+  // Layers with the same shape, window and weight bytes cost the same: compute
+  // each distinct layer once and add it as often as it occurs.
+  struct Cached {
+    std::string kind;
+    std::int64_t window;
+    double weight_bytes;
+    std::vector<OpRow> rows;
+    std::vector<std::size_t> slots;  // where each row accumulates in `acc`
+  };
+  std::vector<Cached> cache;
+  auto add = [&](const Cached& c) {
+    for (std::size_t k = 0; k < c.rows.size(); ++k) {
+      const OpRow& r = c.rows[k];
+      OpRow& d = acc.rows[c.slots[k]];
+      d.count += r.count;
+      d.flops += r.flops;
+      d.bytes += r.bytes;
+      d.weight_bytes += r.weight_bytes;
+      d.kv_bytes += r.kv_bytes;
+      d.act_bytes += r.act_bytes;
+      d.kernels += r.kernels;
+      d.dtype = r.dtype;
+    }
+  };
   for (std::int64_t i = first; i < last; ++i) {
+    const Layer& Li = A.layer[static_cast<std::size_t>(i)];
+    const double wb = layer_weight_bytes(sc, i);
+    auto hit = std::find_if(cache.begin(), cache.end(), [&](const Cached& c) {
+      return c.window == Li.window && c.weight_bytes == wb && c.kind == Li.kind();
+    });
+    if (hit != cache.end()) {
+      add(*hit);
+      continue;
+    }
+    Acc one;
     const Layer& L = A.layer[static_cast<std::size_t>(i)];
     const std::string kind = L.kind();
     // Linear operators: tensors grouped by the operator they form (fused QKV, gate+up).
@@ -103,7 +137,7 @@ std::vector<OpRow> step_ops(const Scenario& sc, const std::vector<SeqGroup>& gro
       by_op[t.op].push_back(&t);
     }
     for (const auto& op : op_order) {
-      OpRow& r = acc.at(op, kind, phase);
+      OpRow& r = one.at(op, kind, phase);
       const auto& ts = by_op[op];
       // MLA prefill expands the whole context's latents through kv_b_proj.
       double n_tok = (op == "kv_b_proj" && !decode_only) ? ctx_tokens : tokens;
@@ -138,7 +172,7 @@ std::vector<OpRow> step_ops(const Scenario& sc, const std::vector<SeqGroup>& gro
 
     // Attention (FlashAttention-style: KV read once per step, no score matrix).
     {
-      OpRow& r = acc.at("attention", kind, phase);
+      OpRow& r = one.at("attention", kind, phase);
       const double heads = static_cast<double>(A.heads) / tp;
       const double window = static_cast<double>(L.window);
       const double kv_tok = layer_kv_bytes_per_token(sc, i);
@@ -172,7 +206,7 @@ std::vector<OpRow> step_ops(const Scenario& sc, const std::vector<SeqGroup>& gro
 
     // Norms, residual adds and the MLP activation: elementwise, memory bound.
     {
-      OpRow& r = acc.at("norm_residual_act", kind, phase);
+      OpRow& r = one.at("norm_residual_act", kind, phase);
       double norms = 0;
       double w = 0;
       for (const auto& t : L.tensors)
@@ -195,12 +229,16 @@ std::vector<OpRow> step_ops(const Scenario& sc, const std::vector<SeqGroup>& gro
     // Tensor-parallel all-reduces: after attention and after the MLP (vLLM does
     // not fuse a parallel block's two, Phi-2 included).
     if (tp > 1) {
-      OpRow& r = acc.at("all_reduce", kind, phase);
+      OpRow& r = one.at("all_reduce", kind, phase);
       r.count += 1;
       r.bytes += 2.0 * tokens * h * a;
       r.kernels += 2;
       r.dtype = half;
     }
+    Cached c{Li.kind(), Li.window, wb, std::move(one.rows), {}};
+    for (const auto& r : c.rows) c.slots.push_back(acc.index(r.name, r.layer_kind, phase));
+    add(c);
+    cache.push_back(std::move(c));
   }
 
   for (const auto& t : A.globals) {
@@ -245,10 +283,7 @@ std::vector<OpRow> step_ops(const Scenario& sc, const std::vector<SeqGroup>& gro
     }
   }
 
-  std::vector<OpRow> out;
-  out.reserve(acc.order.size());
-  for (const auto& k : acc.order) out.push_back(acc.rows[k]);
-  return out;
+  return std::move(acc.rows);
 }
 
 }  // namespace whichgpu

@@ -399,6 +399,7 @@ Scenario parse_request(const json& request, const Catalog& cat) {
     sc.price_profile = r.one_of("price_profile", {"on-demand-hyperscaler", "on-demand-tier2", "reserved-1y", "spot"});
   sc.utilization = r.opt_number("utilization", 0.001, 1.0, "fraction of paid hours").value_or(1.0);
   r.finish();
+  sc.prepare();
   return sc;
 }
 

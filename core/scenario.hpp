@@ -77,6 +77,11 @@ struct Scenario {
   std::vector<std::string> warnings;
   std::vector<std::string> sources_used;  // "hardware:<id>#<source>" for explain
 
+  // Weight bytes of each decoder layer on one tensor-parallel rank, computed once
+  // (the hot loops of the engine read it per layer per step).
+  std::vector<double> layer_bytes;
+  void prepare();
+
   double weight_bits(const Tensor& t, std::int64_t layer) const;
   double act_bytes() const { return 2.0; }  // 16-bit activations between kernels
   double kv_bytes_per_element() const;

@@ -44,42 +44,74 @@ ServingPoint ServingModel::at(double concurrency) const {
   double ttft = prefill.total_s;
   double e2e = ttft + (O - 1) * tau;
   if (others > 0) {
-    for (int it = 0; it < 60; ++it) {
-      const double f_dec = O > 1 ? std::min(1.0, (O - 1) * tau / e2e) : 0.0;
-      // What a decoding sequence shares its steps with: the others that are decoding,
-      // and the others' prefill tokens, spread over the steps.
+    // Unknown: u = step time / e2e. Given u, each step's load is known (the
+    // others decode a share (O-1)u of the time and bring I tokens of prefill per
+    // request), so the step time follows; the closed loop then requires
+    // e2e = TTFT + (O-1) x step, i.e. h(u) = tau/u - TTFT - (O-1) tau = 0.
+    const double prompt = std::max(I, 1.0);
+    struct Eval {
+      double tau, ttft, h;
+    };
+    auto eval = [&](double u) {
+      const double f_dec = std::min(1.0, (O - 1) * u);
       const double n_dec = 1.0 + others * f_dec;
-      double p_tok = std::min(others * (std::max(I, 1.0) / e2e) * tau, std::max(0.0, budget - n_dec));
+      const double avail = std::max(1.0, budget - n_dec);
+      const double p_tok = std::min(others * prompt * u, avail);
       std::vector<SeqGroup> g{SeqGroup{n_dec, 1, ctx}};
       if (p_tok > 0) g.push_back(SeqGroup{1, p_tok, std::max(0.0, I / 2.0 - p_tok / 2.0)});
       StepTime st = time_step(sc, g, "decode", pl);
       // Pipeline: micro-batches overlap once there are at least as many as stages.
-      double m = std::min<double>(S, P.pipeline);
-      double tau_new = std::max(st.total_s, m * st.max_stage_s);
-      // A new request's prefill shares steps with the decoding others.
-      double service = prefill_with(sc, pl, others * f_dec, budget);
-      // Waiting: the step in flight, then an M/D/1 queue of prefill chunks for the
-      // budget the decodes leave.
-      const double avail = std::max(1.0, budget - n_dec);
-      const double n_chunks = std::ceil(std::max(I, 1.0) / avail);
-      const double rho = std::min(0.95, others * (std::max(I, 1.0) / e2e) * tau_new / avail);
-      double wait = 0.5 * tau_new + rho / (2 * (1 - rho)) * (service / n_chunks);
-      double ttft_new = service + wait;
-      // Prefill capacity bounds the request rate: S x I / e2e <= budget / tau.
-      double e2e_new = ttft_new + (O - 1) * tau_new;
-      double floor_e2e = S * std::max(I, 1.0) * tau_new / avail;
-      if (e2e_new < floor_e2e) {
-        ttft_new += floor_e2e - e2e_new;
-        e2e_new = floor_e2e;
+      const double m = std::min<double>(S, P.pipeline);
+      Eval e;
+      e.tau = std::max(st.total_s, m * st.max_stage_s);
+      // A new request's prefill shares its steps with the decoding others; it waits
+      // for the step in flight, then in an M/D/1 queue of chunks for the budget.
+      const double service = prefill_with(sc, pl, others * f_dec, budget);
+      const double n_chunks = std::ceil(prompt / avail);
+      const double rho = std::min(0.95, others * prompt * u / avail);
+      e.ttft = service + 0.5 * e.tau + rho / (2 * (1 - rho)) * (service / n_chunks);
+      e.h = e.tau / u - e.ttft - (O - 1) * e.tau;
+      // Beyond prefill capacity (S x I per e2e > budget per step) no steady state.
+      if (S * prompt * u > avail) e.h = std::min(e.h, -1e-12 * e.tau / u);
+      return e;
+    };
+    // Illinois (regula falsi) on h, which falls from +inf (u -> 0) to -TTFT (u = 1/(O-1)).
+    double hi = 1.0 / std::max(O - 1, 1.0);
+    double lo = hi * 1e-7;
+    Eval elo = eval(lo), ehi = eval(hi);
+    Eval best = elo;
+    int side = 0;
+    for (int it = 0; it < 80 && elo.h > 0 && ehi.h < 0; ++it) {
+      double u = (lo * ehi.h - hi * elo.h) / (ehi.h - elo.h);
+      if (!(u > lo && u < hi)) u = 0.5 * (lo + hi);
+      Eval e = eval(u);
+      best = e;
+      if (e.h > 0) {
+        lo = u;
+        elo = e;
+        if (side == 1) ehi.h *= 0.5;
+        side = 1;
+      } else {
+        hi = u;
+        ehi = e;
+        if (side == -1) elo.h *= 0.5;
+        side = -1;
       }
-      double next_e2e = 0.5 * e2e + 0.5 * e2e_new;
-      bool done = std::fabs(next_e2e - e2e) < 1e-9 * e2e && std::fabs(tau_new - tau) < 1e-9 * tau;
-      tau = tau_new;
-      ttft = ttft_new;
-      e2e = next_e2e;
-      if (done) break;
+      if (hi - lo < 1e-9 * hi || std::fabs(e.h) < 1e-9 * e.tau / u) {
+        best = e;
+        break;
+      }
     }
+    tau = best.tau;
+    ttft = best.ttft;
+    // e2e = TTFT + (O-1) tau; the prefill-capacity bound appears as queueing in TTFT.
+    const double avail = std::max(1.0, budget - (1.0 + others * std::min(1.0, (O - 1) * (hi + lo) / 2)));
     e2e = ttft + (O - 1) * tau;
+    const double floor_e2e = S * prompt * tau / avail;
+    if (e2e < floor_e2e) {
+      ttft += floor_e2e - e2e;
+      e2e = floor_e2e;
+    }
   }
   ServingPoint p;
   p.concurrency = concurrency;

@@ -105,7 +105,9 @@ Evaluation evaluate_scenario(Scenario sc_in, const Catalog& cat, const EvalOptio
       ev.mem = compute_memory(sc, c);
     }
   };
-  plan_memory(requested);
+  // The engine's cap comes from memory at one sequence; memory is then reported
+  // at the sequences that actually run (clients beyond the cap queue).
+  plan_memory(1);
   ev.cap = std::max<std::int64_t>(1, std::min<std::int64_t>(sc.ep.max_num_seqs, ev.mem.max_concurrency / P.data));
   if (sc.offload && sc.engine->id == "llama.cpp") ev.cap = std::min<std::int64_t>(ev.cap, std::max<std::int64_t>(1, requested));
 
@@ -128,8 +130,9 @@ Evaluation evaluate_scenario(Scenario sc_in, const Catalog& cat, const EvalOptio
       sc.warn("concurrency " + std::to_string(requested) + " exceeds the " + std::to_string(ev.cap * P.data) +
               " sequences the engine runs at once (memory or max_num_seqs): the rest queue, which TTFT includes");
   }
-  const std::int64_t c_int = static_cast<std::int64_t>(std::ceil(ev.concurrency - 1e-9));
-  if (c_int != requested) plan_memory(std::max<std::int64_t>(1, c_int));
+  const std::int64_t running = std::min<std::int64_t>(
+      static_cast<std::int64_t>(std::ceil(ev.concurrency - 1e-9)), ev.cap * P.data);
+  if (running > 1) plan_memory(running);
   ev.decode = time_decode(sc, std::max(1.0, std::min<double>(ev.point.running_per_replica, ev.concurrency / P.data)), ev.placement);
 
   ev.fits = ev.mem.fits && (!ev.plan || ev.plan->host_fits);

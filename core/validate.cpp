@@ -27,7 +27,11 @@ double metric_value(const json& result, const std::string& metric) {
   return node->get<double>();
 }
 
-bool is_time_metric(const std::string& m) { return m.size() > 2 && m.substr(m.size() - 2) == "_s"; }
+// tpot_s, ttft_s, e2e_s are times; tokens_per_s, ..._per_s are rates.
+bool is_time_metric(const std::string& m) {
+  auto ends = [&](const std::string& suf) { return m.size() >= suf.size() && m.compare(m.size() - suf.size(), suf.size(), suf) == 0; };
+  return ends("_s") && !ends("_per_s");
+}
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;

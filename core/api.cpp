@@ -9,6 +9,7 @@ namespace whichgpu {
 
 json decide_impl(const json& request, const Catalog& cat);  // decide.cpp
 json validate_impl(const Catalog& cat);                     // validate.cpp
+json calibrate_impl(const Catalog& cat);                    // calibrate.cpp
 
 std::string version() { return WHICHGPU_VERSION; }
 
@@ -53,6 +54,10 @@ std::string decide_json(const std::string& request, const Catalog& cat) {
 
 std::string catalog_json(const std::string& kind, const Catalog& cat) {
   return guarded([&] { return cat.list(kind); });
+}
+
+std::string calibrate_json(const Catalog& cat) {
+  return guarded([&] { return calibrate_impl(cat); });
 }
 
 std::string validate_json(const Catalog& cat) {

@@ -14,6 +14,7 @@ std::string evaluate_json(const std::string& request, const Catalog& cat = Catal
 std::string decide_json(const std::string& request, const Catalog& cat = Catalog::builtin());
 std::string catalog_json(const std::string& kind, const Catalog& cat = Catalog::builtin());
 std::string validate_json(const Catalog& cat = Catalog::builtin());
+std::string calibrate_json(const Catalog& cat = Catalog::builtin());
 
 // The same, on parsed JSON (for tests and the benchmark).
 json evaluate(const json& request, const Catalog& cat);

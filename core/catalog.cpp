@@ -11,8 +11,8 @@ namespace whichgpu {
 namespace {
 
 const std::vector<std::string> kDtypes = {"fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4"};
-const std::vector<std::string> kKinds = {"hardware", "efficiency", "models",  "precisions",
-                                         "engines",  "disks",      "prices", "benchmarks"};
+const std::vector<std::string> kKinds = {"hardware", "efficiency", "models",     "precisions", "engines",
+                                         "disks",    "prices",     "benchmarks", "calibration"};
 
 void check_id(Reader& r, const std::string& id, const std::string& file) {
   bool ok = !id.empty() && (std::isdigit(static_cast<unsigned char>(id[0])) || (id[0] >= 'a' && id[0] <= 'z'));
@@ -275,6 +275,30 @@ Benchmark parse_benchmark(const json& j, const std::string& file) {
   return b;
 }
 
+Calibration parse_calibration(const json& j, const std::string& file) {
+  Reader r(j, "", file, "a calibration entry");
+  Calibration c;
+  c.file = file;
+  c.raw = j;
+  c.id = r.str("id");
+  check_id(r, c.id, file);
+  c.sources = read_sources(r);
+  c.engine = r.str("engine");
+  c.efficiency_family = r.str("efficiency_family");
+  // Physical bounds: a factor never lifts an efficiency above 1 (applied with a cap)
+  // and overheads are not negative.
+  c.memory_factor = read_figure(r, "memory_factor", 0.05, 2.0, "factor on memory efficiency", &c.sources);
+  c.compute_factor = read_figure(r, "compute_factor", 0.05, 2.0, "factor on compute efficiency", &c.sources);
+  c.step_overhead_s = read_figure(r, "step_overhead_s", 0, 1.0, "s", &c.sources);
+  c.n_points = static_cast<int>(r.integer("n_points", 0, 100000, "benchmarks"));
+  c.n_sources = static_cast<int>(r.integer("n_sources", 0, 100000, "sources"));
+  c.error_band = r.get("error_band");
+  if (!c.error_band.is_object()) r.error("wrong_type", "error_band", "expected an object");
+  c.notes = opt_text(r, "notes");
+  r.finish();
+  return c;
+}
+
 }  // namespace
 
 const std::vector<std::string>& dtypes() { return kDtypes; }
@@ -435,6 +459,7 @@ void Catalog::load_entry(const std::string& kind, const std::string& file, const
   else if (kind == "disks") put(disks_, parse_disk(j, file));
   else if (kind == "prices") put(prices_, parse_prices(j, file));
   else if (kind == "benchmarks") put(benchmarks_, parse_benchmark(j, file));
+  else if (kind == "calibration") put(calibrations_, parse_calibration(j, file));
   else throw Error("catalog_invalid", "unknown catalog kind \"" + kind + "\"", "", file);
 }
 
@@ -458,6 +483,11 @@ void Catalog::check_links() const {
         bad(m.file, "/native_precision/" + cls, "unknown precision \"" + pid + "\"");
   for (const auto& [id, p] : prices_)
     if (!hardware_.count(id)) bad(p.file, "/id", "price list for unknown hardware \"" + id + "\"");
+  for (const auto& [id, c] : calibrations_)
+    if (c.engine == "*" && c.efficiency_family == "*") continue;  // the pooled entry
+    else if (!engines_.count(c.engine)) bad(c.file, "/engine", "unknown engine \"" + c.engine + "\"");
+    else if (!efficiency_.count(c.efficiency_family))
+      bad(c.file, "/efficiency_family", "unknown efficiency family \"" + c.efficiency_family + "\"");
 }
 
 const Catalog& Catalog::builtin() {
@@ -522,6 +552,12 @@ const Disk& Catalog::disk(const std::string& id, const std::string& path) const 
 const Efficiency& Catalog::efficiency(const std::string& id) const {
   return lookup(efficiency_, "efficiency family", id, "/hardware/efficiency_family");
 }
+const Calibration* Catalog::calibration(const std::string& engine, const std::string& family) const {
+  for (const auto& [id, c] : calibrations_)
+    if (c.engine == engine && c.efficiency_family == family) return &c;
+  return nullptr;
+}
+
 const PriceList* Catalog::prices(const std::string& hardware_id) const {
   auto it = prices_.find(hardware_id);
   return it == prices_.end() ? nullptr : &it->second;
@@ -549,6 +585,7 @@ json Catalog::list(const std::string& kind) const {
   if (kind == "prices") return entries(prices_);
   if (kind == "benchmarks") return entries(benchmarks_);
   if (kind == "efficiency") return entries(efficiency_);
+  if (kind == "calibration") return entries(calibrations_);
   if (kind.empty()) {
     json all;
     for (const auto& k : kKinds) all[k] = list(k);

@@ -151,6 +151,18 @@ struct ModelEntry {
   json raw;
 };
 
+// Factors fitted to data/benchmarks for one engine on one hardware family
+// (`whichgpu calibrate`), with the cross-validated error of that group.
+struct Calibration {
+  std::string id, engine, efficiency_family, file;
+  Figure memory_factor, compute_factor, step_overhead_s;
+  int n_points = 0, n_sources = 0;
+  json error_band;  // {"decode"|"batched"|"prefill": {median_abs_rel, within_25_share, bias_rel, n}}
+  std::vector<Source> sources;
+  std::string notes;
+  json raw;
+};
+
 struct Benchmark {
   std::string id, source, locator, engine_version, metric, metric_definition, group, file;
   json request;
@@ -188,6 +200,9 @@ class Catalog {
   const std::map<std::string, PriceList>& all_prices() const { return prices_; }
   const std::map<std::string, Efficiency>& all_efficiency() const { return efficiency_; }
   const std::map<std::string, Benchmark>& all_benchmarks() const { return benchmarks_; }
+  const std::map<std::string, Calibration>& all_calibrations() const { return calibrations_; }
+  // The fitted group for an engine on a hardware family, or nullptr.
+  const Calibration* calibration(const std::string& engine, const std::string& family) const;
 
   // `whichgpu catalog <kind>`: [{id, name, ...}] for one kind, or every kind.
   json list(const std::string& kind) const;
@@ -204,6 +219,7 @@ class Catalog {
   std::map<std::string, Disk> disks_;
   std::map<std::string, PriceList> prices_;
   std::map<std::string, Benchmark> benchmarks_;
+  std::map<std::string, Calibration> calibrations_;
 };
 
 // Throws unknown_id with the nearest id as a suggestion.

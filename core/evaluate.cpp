@@ -108,7 +108,7 @@ Evaluation evaluate_scenario(Scenario sc_in, const Catalog& cat, const EvalOptio
   // The engine's cap comes from memory at one sequence; memory is then reported
   // at the sequences that actually run (clients beyond the cap queue).
   plan_memory(1);
-  ev.cap = std::max<std::int64_t>(1, std::min<std::int64_t>(sc.ep.max_num_seqs, ev.mem.max_concurrency / P.data));
+  ev.cap = std::max<std::int64_t>(1, std::min<std::int64_t>(sc.ep.max_num_seqs, ev.mem.steady_running_per_replica));
   if (sc.offload && sc.engine->id == "llama.cpp") ev.cap = std::min<std::int64_t>(ev.cap, std::max<std::int64_t>(1, requested));
 
   ev.prefill = time_prefill(sc, ev.placement);
@@ -178,6 +178,7 @@ json evaluation_to_json(const Evaluation& ev, const Catalog& cat) {
                  {"device_total_bytes", m.device_total_bytes},
                  {"fits", ev.fits},
                  {"max_concurrency", m.max_concurrency},
+                 {"steady_running_per_replica", m.steady_running_per_replica},
                  {"kv_capacity_tokens", m.kv_capacity_tokens},
                  {"stage_layers", m.stage_layers}};
   if (!ev.fits) r["memory"]["reason"] = ev.reason;
@@ -341,6 +342,39 @@ json evaluation_to_json(const Evaluation& ev, const Catalog& cat) {
         {"price", c.price_source}};
   ex["sources"] = src;
   r["explain"] = ex;
+
+  // Error bands: how far predictions of this kind landed from published
+  // measurements (leave-one-source-out), for this engine and family if there
+  // is a group with enough data, else pooled over every benchmark.
+  {
+    const auto& cals = cat.all_calibrations();
+    const Calibration* own = nullptr;
+    if (!sc.calibration.empty() && cals.count(sc.calibration)) own = &cals.at(sc.calibration);
+    else if (const Calibration* c = cat.calibration(sc.engine->id, sc.hw.efficiency_family)) own = c;
+    const Calibration* pooled = cals.count("all") ? &cals.at("all") : nullptr;
+    auto band = [&](const std::string& metric_group) -> json {
+      for (const Calibration* c : {own, pooled}) {
+        if (!c || !c->error_band.contains(metric_group)) continue;
+        const json& b = c->error_band[metric_group];
+        if (b.value("status", "") != "ok") continue;
+        json out = b;
+        out["group"] = (c == pooled ? std::string("all") : c->id) + "/" + metric_group;
+        return out;
+      }
+      return nullptr;
+    };
+    const bool batched = ev.concurrency > 1;
+    json eb = json::object();
+    for (const auto& [field, metric_group] :
+         {std::pair<std::string, std::string>{"decode.tpot_s", batched ? "batched" : "decode"},
+          {"prefill.ttft_s", "prefill"},
+          {"throughput.output_tokens_per_s", batched ? "batched" : "decode"},
+          {"latency.e2e_s", batched ? "batched" : "decode"}}) {
+      json b = band(metric_group);
+      if (!b.is_null()) eb[field] = b;
+    }
+    if (!eb.empty()) r["error_band"] = eb;
+  }
   r["warnings"] = sc.warnings;
   return r;
 }

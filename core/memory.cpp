@@ -93,6 +93,9 @@ MemoryResult compute_memory(const Scenario& sc, std::int64_t concurrency, const 
   MemoryResult m;
   m.stage_layers = split_layers(A.layers, P.pipeline);
   const std::int64_t len = sc.wl.input_tokens + sc.wl.output_tokens;
+  // A paged KV cache holds what a sequence has so far: on average its prompt and
+  // half its output once the running set is in steady state.
+  const std::int64_t mean_len = sc.wl.input_tokens + (sc.wl.output_tokens + 1) / 2;
   const int block = std::max(1, ep.kv_block_tokens);
   const double kvb = sc.kv_bytes_per_element();
 
@@ -124,7 +127,7 @@ MemoryResult compute_memory(const Scenario& sc, std::int64_t concurrency, const 
   for (int s = 0; s < P.pipeline; ++s) {
     DeviceMemory d;
     const std::int64_t n = m.stage_layers[static_cast<std::size_t>(s)];
-    double kv_seq = 0, kv_tok = 0;
+    double kv_seq = 0, kv_tok = 0, kv_seq_mean = 0;
     for (std::int64_t i = first; i < first + n; ++i) {
       const bool here = on_device.empty() || on_device[static_cast<std::size_t>(i)];
       if (here) d.weights_bytes += layer_weight_bytes(sc, i);
@@ -132,6 +135,7 @@ MemoryResult compute_memory(const Scenario& sc, std::int64_t concurrency, const 
         std::int64_t w = A.layer[static_cast<std::size_t>(i)].window;
         double per_tok = layer_kv_bytes_per_token(sc, i);
         kv_seq += per_tok * static_cast<double>(held_tokens(w, len, block));
+        kv_seq_mean += per_tok * static_cast<double>(held_tokens(w, mean_len, block));
         double frac = (w > 0 && len > 0) ? static_cast<double>(std::min(w, len)) / static_cast<double>(len) : 1.0;
         kv_tok += per_tok * frac;
       }
@@ -144,7 +148,12 @@ MemoryResult compute_memory(const Scenario& sc, std::int64_t concurrency, const 
       if (hold && globals_here) d.weights_bytes += tensor_bytes_per_rank(sc, t, -1);
     }
     d.kv_cache_bytes_per_token = kv_tok;
-    d.kv_cache_bytes = kv_seq * static_cast<double>(per_replica);
+    // Paged engines hold, in steady state, each sequence's prompt and half its
+    // output; one sequence alone is counted at its full context.
+    const bool paged = sc.engine->memory.policy != "none";
+    d.kv_cache_bytes = paged && per_replica > 1
+                           ? std::max(kv_seq, kv_seq_mean * static_cast<double>(per_replica))
+                           : kv_seq * static_cast<double>(per_replica);
     d.activation_bytes = act;
     d.reserved_bytes = reserved;
     d.required_bytes = d.weights_bytes + d.kv_cache_bytes + d.activation_bytes + d.reserved_bytes;
@@ -162,6 +171,7 @@ MemoryResult compute_memory(const Scenario& sc, std::int64_t concurrency, const 
       m.per_device = d;
       m.fullest_stage = s;
       m.kv_bytes_per_sequence_device = kv_seq;
+      m.kv_bytes_per_sequence_mean_device = kv_seq_mean;
       m.kv_capacity_bytes_device = std::max(0.0, d.available_bytes - fixed);
     }
     const double devs_in_stage = static_cast<double>(P.tensor * P.data);
@@ -189,6 +199,12 @@ MemoryResult compute_memory(const Scenario& sc, std::int64_t concurrency, const 
   if (full_tok > 0)
     m.kv_capacity_tokens = static_cast<std::int64_t>(std::floor(m.kv_capacity_bytes_device / full_tok * (1 + 1e-12)));
   m.max_concurrency = per_replica_max * P.data;
+  // Paged engines (a memory budget policy) admit sequences on their current size;
+  // llama.cpp and plain frameworks reserve each sequence's whole context.
+  m.steady_running_per_replica = per_replica_max;
+  if (sc.engine->memory.policy != "none" && m.kv_bytes_per_sequence_mean_device > 0)
+    m.steady_running_per_replica = static_cast<std::int64_t>(
+        std::floor(m.kv_capacity_bytes_device / m.kv_bytes_per_sequence_mean_device * (1 + 1e-12)));
   m.fits = m.per_device.required_bytes <= m.per_device.available_bytes && m.max_concurrency >= 1;
   if (!m.fits) {
     const DeviceMemory& d = m.per_device;

@@ -19,6 +19,8 @@ struct MemoryResult {
   DeviceMemory total;       // all devices
   double kv_cache_bytes_per_token = 0;  // one copy, whole model, averaged over the context
   double kv_bytes_per_sequence_device = 0;  // block-rounded, on the fullest device
+  double kv_bytes_per_sequence_mean_device = 0;  // at prompt + half the output
+  std::int64_t steady_running_per_replica = 0;   // sequences a paged cache keeps running
   double kv_capacity_bytes_device = 0;      // what the budget leaves for KV on that device
   double device_total_bytes = 0;            // CUDA/ROCm-visible memory of one device
   bool fits = false;

@@ -63,7 +63,7 @@ void resolve_precision(Scenario& sc, const Catalog& cat, const std::optional<std
   sc.math_dtype = m;
 }
 
-void parse_engine_options(Scenario& sc, Reader& r) {
+void parse_engine_options(Scenario& sc, Reader& r, const Catalog& cat) {
   const Engine& e = *sc.engine;
   EngineParams& ep = sc.ep;
   const Hardware& hw = sc.hw;
@@ -83,7 +83,6 @@ void parse_engine_options(Scenario& sc, Reader& r) {
   ep.runtime_reserve_bytes = figure_or(e.memory.runtime_reserve_MiB, 0, e.id + " runtime reserve", sc) * kMiB;
   ep.comm_buffer_bytes =
       sc.par.tensor > 1 ? figure_or(e.memory.comm_buffer_MiB, 0, e.id + " communication buffers", sc) * kMiB : 0;
-  ep.step_overhead_s = figure_or(e.step_overhead_s, 0, e.id + " step overhead", sc);
 
   // Efficiencies: the hardware family's published figures; CPUs use their own.
   const Efficiency& f = sc.eff;
@@ -113,30 +112,50 @@ void parse_engine_options(Scenario& sc, Reader& r) {
                                   : (f.collective_latency_s.known() ? f.collective_latency_s.v() : 0);
   }
 
+  // Calibration (`whichgpu calibrate`): factors fitted to published measurements of
+  // this engine on this hardware family; engine_options can turn it off or override.
   const json* opts = r.find("engine_options");
-  if (!opts) return;
-  Reader o(*opts, r.path_of("engine_options"), "", "engine_options");
-  if (auto v = o.opt_number("gpu_memory_utilization", 0.05, 1.0, "fraction")) ep.memory_fraction = *v;
-  if (auto v = o.opt_integer("max_num_seqs", 1, 1'000'000, "sequences")) ep.max_num_seqs = static_cast<int>(*v);
-  if (auto v = o.opt_integer("max_num_batched_tokens", 1, 10'000'000, "tokens"))
+  std::optional<Reader> o;
+  if (opts) o.emplace(*opts, r.path_of("engine_options"), "", "engine_options");
+  const bool use_cal = o ? o->opt_boolean("calibration").value_or(true) : true;
+  const Calibration* cal = use_cal && !hw.efficiency_family.empty() ? cat.calibration(e.id, hw.efficiency_family) : nullptr;
+  double mf = cal && cal->memory_factor.known() ? cal->memory_factor.v() : 1.0;
+  double cf = cal && cal->compute_factor.known() ? cal->compute_factor.v() : 1.0;
+  if (cal) sc.calibration = cal->id;
+  if (e.step_overhead_s.known()) ep.step_overhead_s = e.step_overhead_s.v();
+  else if (cal && cal->step_overhead_s.known()) ep.step_overhead_s = cal->step_overhead_s.v();
+  else sc.warn(e.id + " step overhead is not published and not calibrated for this hardware; 0 assumed");
+  if (o) {
+    if (auto v = o->opt_number("memory_factor", 0.05, 2.0, "factor")) mf = *v;
+    if (auto v = o->opt_number("compute_factor", 0.05, 2.0, "factor")) cf = *v;
+  }
+  ep.memory_efficiency = std::min(1.0, ep.memory_efficiency * mf);
+  for (auto& [dt, x] : ep.compute_efficiency) x = std::min(1.0, x * cf);
+  if (ep.compute_efficiency.empty() && cf != 1.0)
+    for (const auto& dt : dtypes()) ep.compute_efficiency[dt] = std::min(1.0, cf);
+  if (!o) return;
+  Reader& opt = *o;
+  if (auto v = opt.opt_number("gpu_memory_utilization", 0.05, 1.0, "fraction")) ep.memory_fraction = *v;
+  if (auto v = opt.opt_integer("max_num_seqs", 1, 1'000'000, "sequences")) ep.max_num_seqs = static_cast<int>(*v);
+  if (auto v = opt.opt_integer("max_num_batched_tokens", 1, 10'000'000, "tokens"))
     ep.max_num_batched_tokens = static_cast<int>(*v);
-  if (auto v = o.opt_integer("kv_block_tokens", 1, 4096, "tokens")) ep.kv_block_tokens = static_cast<int>(*v);
-  if (auto v = o.opt_number("memory_efficiency", 0.01, 1.0, "fraction of peak bandwidth")) ep.memory_efficiency = *v;
-  if (const json* ce = o.find("compute_efficiency")) {
+  if (auto v = opt.opt_integer("kv_block_tokens", 1, 4096, "tokens")) ep.kv_block_tokens = static_cast<int>(*v);
+  if (auto v = opt.opt_number("memory_efficiency", 0.01, 1.0, "fraction of peak bandwidth")) ep.memory_efficiency = *v;
+  if (const json* ce = opt.find("compute_efficiency")) {
     if (ce->is_number()) {
-      double x = as_number(*ce, o.path_of("compute_efficiency"), 0.01, 1.0, "fraction of dense peak");
+      double x = as_number(*ce, opt.path_of("compute_efficiency"), 0.01, 1.0, "fraction of dense peak");
       for (const auto& dt : dtypes()) ep.compute_efficiency[dt] = x;
     } else {
-      Reader c(*ce, o.path_of("compute_efficiency"), "", "a number or a map of data type to fraction");
+      Reader c(*ce, opt.path_of("compute_efficiency"), "", "a number or a map of data type to fraction");
       for (const auto& dt : dtypes())
         if (auto x = c.opt_number(dt, 0.01, 1.0, "fraction of dense peak")) ep.compute_efficiency[dt] = *x;
       c.finish();
     }
   }
-  if (auto v = o.opt_number("kernel_latency_s", 0, 0.1, "s")) ep.kernel_latency_s = *v;
-  if (auto v = o.opt_number("collective_latency_s", 0, 0.1, "s")) ep.collective_latency_s = *v;
-  if (auto v = o.opt_number("step_overhead_s", 0, 1.0, "s")) ep.step_overhead_s = *v;
-  o.finish();
+  if (auto v = opt.opt_number("kernel_latency_s", 0, 0.1, "s")) ep.kernel_latency_s = *v;
+  if (auto v = opt.opt_number("collective_latency_s", 0, 0.1, "s")) ep.collective_latency_s = *v;
+  if (auto v = opt.opt_number("step_overhead_s", 0, 1.0, "s")) ep.step_overhead_s = *v;
+  opt.finish();
 }
 
 }  // namespace
@@ -374,7 +393,7 @@ Scenario parse_request(const json& request, const Catalog& cat) {
                 sc.engine->name + " does not run " + sc.weights_main->id + " weights" +
                     (sc.fallback_from.empty() ? "" : " (the fallback for " + sc.fallback_from + ")"),
                 "/precision/weights");
-  parse_engine_options(sc, r);
+  parse_engine_options(sc, r, cat);
 
   // SLO, demand, money.
   if (const json* sj = r.find("slo")) {

@@ -73,6 +73,7 @@ struct Scenario {
   std::optional<double> price_per_device_hour;
   std::string price_profile = "on-demand-tier2";
   std::string price_source;  // "request" or "catalog: <offer>"
+  std::string calibration;   // id of the calibration group applied, if any
   double utilization = 1.0;
   std::vector<std::string> warnings;
   std::vector<std::string> sources_used;  // "hardware:<id>#<source>" for explain

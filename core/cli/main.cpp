@@ -22,7 +22,8 @@ const char* kHelp =
     "  whichgpu evaluate [--catalog FILE]... [FILE|-]   evaluate one request (JSON)\n"
     "  whichgpu decide   [--catalog FILE]... [FILE|-]   rank candidate deployments\n"
     "  whichgpu validate [--json] [--catalog FILE]...   predicted vs published measurements\n"
-    "  whichgpu catalog  [hardware|models|precisions|engines|disks|prices|benchmarks|efficiency]\n"
+    "  whichgpu calibrate [--write DIR]                  fit efficiency factors to data/benchmarks\n"
+    "  whichgpu catalog  [hardware|models|precisions|engines|disks|prices|benchmarks|efficiency|calibration]\n"
     "  whichgpu bench                                   speed benchmark (prints figures)\n"
     "  whichgpu --version | --help\n"
     "\n"
@@ -70,32 +71,37 @@ int emit(const std::string& response) {
 }
 
 void print_validate_table(const json& res) {
-  std::printf("%-58s %-34s %12s %12s %8s\n", "benchmark", "metric", "measured", "predicted", "error");
+  std::printf("%-60s %-32s %11s %11s %8s %8s\n", "benchmark", "metric", "measured", "predicted", "error", "cv error");
   for (const auto& b : res["benchmarks"]) {
     if (b.contains("predicted"))
-      std::printf("%-58.58s %-34.34s %12.5g %12.5g %+7.1f%%\n", b["id"].get<std::string>().c_str(),
+      std::printf("%-60.60s %-32.32s %11.5g %11.5g %+7.1f%% %+7.1f%%\n", b["id"].get<std::string>().c_str(),
                   b["metric"].get<std::string>().c_str(), b["measured"].get<double>(), b["predicted"].get<double>(),
-                  b["speed_error_rel"].get<double>() * 100);
+                  b["speed_error_rel"].get<double>() * 100, b.value("cv_speed_error_rel", 0.0) * 100);
     else
-      std::printf("%-58.58s %-34.34s %12.5g %12s  (%s)\n", b["id"].get<std::string>().c_str(),
-                  b["metric"].get<std::string>().c_str(), b["measured"].get<double>(), "error",
-                  b["error"]["message"].get<std::string>().c_str());
+      std::printf("%-60.60s %-32.32s %11.5g  (%s)\n", b["id"].get<std::string>().c_str(),
+                  b["metric"].get<std::string>().c_str(), b["measured"].get<double>(),
+                  b["error"].get<std::string>().c_str());
   }
   auto line = [](const std::string& name, const json& s) {
     if (!s.contains("median_abs_rel")) {
-      std::printf("  %-28s n=%-3d %s\n", name.c_str(), s["n"].get<int>(), s["status"].get<std::string>().c_str());
+      std::printf("  %-30s n=%-3d %s\n", name.c_str(), s["n"].get<int>(), s["status"].get<std::string>().c_str());
       return;
     }
-    std::printf("  %-28s n=%-3d sources=%-2d median |error| %5.1f%%  within 25%% %5.1f%%  bias %+6.1f%%%s\n",
+    std::printf("  %-30s n=%-3d sources=%-2d median |error| %5.1f%%  within 25%% %5.1f%%  bias %+6.1f%%%s\n",
                 name.c_str(), s["n"].get<int>(), s["sources"].get<int>(), s["median_abs_rel"].get<double>() * 100,
                 s["within_25_share"].get<double>() * 100, s["bias_rel"].get<double>() * 100,
                 s["status"] == "ok" ? "" : "  (insufficient data)");
   };
   const json& s = res["summary"];
   std::printf("\n%s\n", s["definition"].get<std::string>().c_str());
-  line("overall", s["overall"]);
-  for (const std::string k : {"by_group", "by_family", "by_engine"})
-    for (auto it = s[k].begin(); it != s[k].end(); ++it) line(k.substr(3) + " " + it.key(), *it);
+  for (const std::string which : {"in_sample", "cross_validated"}) {
+    std::printf("\n%s:\n", which == "in_sample" ? "In sample (committed calibration)" : "Cross-validated (leave one source out)");
+    const json& w = s[which];
+    line("overall", w["overall"]);
+    for (const std::string k : {"by_group", "by_family", "by_engine"})
+      if (w.contains(k))
+        for (auto it = w[k].begin(); it != w[k].end(); ++it) line(k.substr(3) + " " + it.key(), *it);
+  }
 }
 
 }  // namespace
@@ -113,10 +119,14 @@ int main(int argc, char** argv) {
   const std::string cmd = args[0];
   std::vector<std::string> catalogs, rest;
   bool as_json = false;
+  std::string write_dir;
   for (std::size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--catalog") {
       if (i + 1 >= args.size()) return usage("--catalog needs a FILE");
       catalogs.push_back(args[++i]);
+    } else if (args[i] == "--write") {
+      if (i + 1 >= args.size()) return usage("--write needs a DIR");
+      write_dir = args[++i];
     } else if (args[i] == "--json") {
       as_json = true;
     } else if (args[i].size() > 1 && args[i][0] == '-' && args[i] != "-") {
@@ -157,6 +167,19 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cmd == "bench") return run_bench(cat);
+    if (cmd == "calibrate") {
+      // Prints the fitted data/calibration entries; --write DIR writes them as files.
+      std::string out = whichgpu::calibrate_json(cat);
+      json r = json::parse(out);
+      if (!r["ok"].get<bool>() || write_dir.empty()) return emit(out);
+      for (const auto& e : r["result"]["entries"]) {
+        std::ofstream f(write_dir + "/" + e["id"].get<std::string>() + ".json");
+        if (!f) return io_error(write_dir);
+        f << e.dump(2) << "\n";
+      }
+      std::cout << r["result"]["cross_validated"].dump(2) << "\n";
+      return 0;
+    }
     return usage("unknown command \"" + cmd + "\"");
   } catch (const whichgpu::Error& e) {
     std::cout << whichgpu::error_json(e).dump(2) << "\n";

@@ -35,6 +35,8 @@ const Form = {
     const g = clear(document.getElementById('global-fields'));
     for (const f of GLOBAL_FIELDS) g.append(this.field(f, f.key, this.state[f.key]));
     this.renderOptions();
+    if (this.bound) return;
+    this.bound = true;
     document.getElementById('add-opt').addEventListener('click', () => {
       if (this.state.opts.length >= 4) return;
       this.read();

@@ -125,7 +125,7 @@ const Results = {
   // decide options table; sortable by clicking a column header.
   MATRIX_COLS: [
     { key: 'hardware', label: 'Hardware', get: (o) => Results.hwName[o.hardware] || o.hardware, text: true },
-    { key: 'devices', label: 'Devices', get: (o) => o.devices },
+    { key: 'devices', label: 'Devices', get: (o) => o.devices, fmt: String },
     { key: 'layout', label: 'TP × PP × DP', get: (o) => (o.parallelism ? o.parallelism.tensor + '×' + o.parallelism.pipeline + '×' + o.parallelism.data : ''), text: true },
     { key: 'precision', label: 'Precision', get: (o) => o.precision, text: true },
     { key: 'engine', label: 'Engine', get: (o) => o.engine + (o.offload ? ' (offload ' + o.offload.gpu_layers + ' GPU layers)' : ''), text: true },

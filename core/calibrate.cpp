@@ -1,0 +1,305 @@
+// Fitting efficiency factors per engine and hardware class to published
+// measurements, and cross-validating them by leaving one source out.
+#include "calibrate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "evaluate.hpp"
+
+namespace whichgpu {
+namespace {
+
+double metric_of(const Evaluation& ev, const std::string& metric) {
+  const ServingPoint& p = ev.point;
+  if (metric == "decode.tpot_s") return p.tpot_s;
+  if (metric == "decode.tokens_per_s_per_user") return 1.0 / p.tpot_s;
+  if (metric == "prefill.ttft_s") return p.ttft_s;
+  if (metric == "prefill.tokens_per_s")
+    return static_cast<double>(std::max<std::int64_t>(ev.sc.wl.input_tokens, 1)) / ev.prefill.total_s;
+  if (metric == "throughput.output_tokens_per_s") return p.output_tokens_per_s;
+  if (metric == "throughput.output_tokens_per_s_per_device") return p.output_tokens_per_s / ev.sc.par.devices();
+  if (metric == "throughput.total_tokens_per_s") return p.output_tokens_per_s + p.input_tokens_per_s;
+  if (metric == "latency.e2e_s") return p.e2e_s;
+  throw Error("internal", "unknown benchmark metric " + metric);
+}
+
+bool is_time(const std::string& m) {
+  auto ends = [&](const std::string& s) { return m.size() >= s.size() && m.compare(m.size() - s.size(), s.size(), s) == 0; };
+  return ends("_s") && !ends("_per_s");
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Mean |log(predicted / measured speed)|: robust to the odd outlier, symmetric
+// in over- and under-prediction.
+double objective(const Catalog& cat, const std::vector<const BenchPoint*>& pts, const Factors& f) {
+  double s = 0;
+  for (const BenchPoint* p : pts) s += std::fabs(std::log(speed_ratio(*p->bench, predict(cat, *p->bench, &f))));
+  return s / static_cast<double>(pts.size());
+}
+
+std::string url_of(const Benchmark& b) {
+  for (const auto& s : b.sources)
+    if (s.id == b.source) return s.url;
+  return b.source;
+}
+
+}  // namespace
+
+double speed_ratio(const Benchmark& b, double predicted) {
+  return is_time(b.metric) ? b.measured / predicted : predicted / b.measured;
+}
+
+std::vector<BenchPoint> bench_points(const Catalog& cat) {
+  std::vector<BenchPoint> out;
+  for (const auto& [id, b] : cat.all_benchmarks()) {
+    BenchPoint p;
+    p.bench = &b;
+    p.source = url_of(b);
+    try {
+      Scenario sc = parse_request(b.request, cat);
+      p.engine = sc.engine->id;
+      p.family = sc.hw.efficiency_family.empty() ? "custom" : sc.hw.efficiency_family;
+      p.group = p.engine + "-" + p.family;
+    } catch (const Error& e) {
+      p.error = e.code + ": " + e.what();
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+double predict(const Catalog& cat, const Benchmark& b, const Factors* f) {
+  json req = b.request;
+  if (f) {
+    json& o = req["engine_options"];
+    if (!o.is_object()) o = json::object();
+    o["calibration"] = false;
+    o["memory_factor"] = f->memory_factor;
+    o["compute_factor"] = f->compute_factor;
+    if (!o.contains("step_overhead_s")) o["step_overhead_s"] = f->step_overhead_s;
+  }
+  EvalOptions eo;
+  eo.curve = false;
+  eo.slo_search = false;
+  return metric_of(evaluate_scenario(parse_request(req, cat), cat, eo), b.metric);
+}
+
+// At most one fitted parameter per five benchmarks (issue 8): below 5 none, then
+// one common speed factor, then separate memory and compute factors, then also
+// the engine's per-step overhead.
+int fitted_parameters(std::size_t points) { return static_cast<int>(std::min<std::size_t>(3, points / 5)); }
+
+bool fittable(const std::vector<const BenchPoint*>& pts) { return fitted_parameters(pts.size()) > 0; }
+
+Factors fit_group(const Catalog& cat, const std::vector<const BenchPoint*>& pts) {
+  // Coordinate descent with golden-section search on each factor within physical
+  // bounds (efficiency products are capped at 1 where they are applied; the
+  // overhead is not negative).
+  Factors f;
+  struct Axis {
+    int index;  // 0: common speed factor, 1: memory, 2: compute, 3: step overhead
+    double lo, hi;
+  };
+  const int k = fitted_parameters(pts.size());
+  std::vector<Axis> axes;
+  if (k == 1) axes = {{0, 0.3, 1.3}};
+  else axes = {{1, 0.3, 1.3}, {2, 0.3, 1.3}};
+  if (k >= 3) axes.push_back({3, 0.0, 0.02});
+  auto set = [](Factors& g, int index, double x) {
+    if (index == 0 || index == 1) g.memory_factor = x;
+    if (index == 0 || index == 2) g.compute_factor = x;
+    if (index == 3) g.step_overhead_s = x;
+  };
+  const double phi = (std::sqrt(5.0) - 1) / 2;
+  for (int sweep = 0; sweep < (k == 1 ? 1 : 3); ++sweep) {
+    for (const Axis& ax : axes) {
+      double a = ax.lo, b = ax.hi;
+      auto at = [&](double x) {
+        Factors g = f;
+        set(g, ax.index, x);
+        return objective(cat, pts, g);
+      };
+      double c = b - phi * (b - a), d = a + phi * (b - a);
+      double fc = at(c), fd = at(d);
+      for (int i = 0; i < 16; ++i) {
+        if (fc < fd) {
+          b = d;
+          d = c;
+          fd = fc;
+          c = b - phi * (b - a);
+          fc = at(c);
+        } else {
+          a = c;
+          c = d;
+          fc = fd;
+          d = a + phi * (b - a);
+          fd = at(d);
+        }
+      }
+      double x = 0.5 * (a + b);
+      if (at(x) <= objective(cat, pts, f)) set(f, ax.index, x);
+    }
+  }
+  return f;
+}
+
+json error_stats(const std::vector<double>& errors, const std::vector<std::string>& sources) {
+  std::set<std::string> src(sources.begin(), sources.end());
+  json j = {{"n", errors.size()}, {"sources", src.size()}};
+  j["status"] = errors.size() >= 5 && src.size() >= 2 ? "ok" : "insufficient data";
+  if (errors.empty()) return j;
+  std::vector<double> abs_e;
+  for (double e : errors) abs_e.push_back(std::fabs(e));
+  j["median_abs_rel"] = median(abs_e);
+  j["within_25_share"] =
+      static_cast<double>(std::count_if(abs_e.begin(), abs_e.end(), [](double x) { return x <= 0.25; })) /
+      static_cast<double>(errors.size());
+  j["bias_rel"] = median(errors);
+  return j;
+}
+
+std::map<std::string, std::vector<const BenchPoint*>> group_points(const std::vector<BenchPoint>& pts) {
+  std::map<std::string, std::vector<const BenchPoint*>> groups;
+  for (const auto& p : pts)
+    if (p.error.empty()) groups[p.group].push_back(&p);
+  return groups;
+}
+
+std::map<std::string, double> cross_validate(const Catalog& cat,
+                                             const std::map<std::string, std::vector<const BenchPoint*>>& groups) {
+  // Leave-one-source-out: each source's points predicted by factors fitted to the
+  // other sources of the same group (uncalibrated when too few remain).
+  std::map<std::string, double> ratio;
+  for (const auto& [g, gp] : groups) {
+    std::set<std::string> srcs;
+    for (const BenchPoint* p : gp) srcs.insert(p->source);
+    for (const auto& held : srcs) {
+      std::vector<const BenchPoint*> train, test;
+      for (const BenchPoint* p : gp) (p->source == held ? test : train).push_back(p);
+      Factors f;
+      if (fittable(train)) f = fit_group(cat, train);
+      for (const BenchPoint* p : test) ratio[p->bench->id] = speed_ratio(*p->bench, predict(cat, *p->bench, &f));
+    }
+  }
+  return ratio;
+}
+
+json summarize_errors(const std::vector<BenchPoint>& pts, const std::map<std::string, double>& ratio) {
+  std::vector<double> all;
+  std::vector<std::string> all_src;
+  std::map<std::string, std::map<std::string, std::vector<double>>> err;
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> src;
+  for (const auto& p : pts) {
+    auto it = ratio.find(p.bench->id);
+    if (it == ratio.end()) continue;
+    double e = it->second - 1;
+    all.push_back(e);
+    all_src.push_back(p.source);
+    for (const auto& [dim, key] : {std::pair<std::string, std::string>{"group", p.bench->group},
+                                   {"family", p.family}, {"engine", p.engine}}) {
+      err[dim][key].push_back(e);
+      src[dim][key].push_back(p.source);
+    }
+  }
+  json s = {{"overall", error_stats(all, all_src)}};
+  for (const auto& [dim, m] : err)
+    for (const auto& [key, e] : m) s["by_" + dim][key] = error_stats(e, src[dim][key]);
+  return s;
+}
+
+json calibrate_impl(const Catalog& cat) {
+  std::vector<BenchPoint> pts = bench_points(cat);
+  const auto groups = group_points(pts);
+  std::map<std::string, double> cv_ratio = cross_validate(cat, groups);
+  json entries = json::array();
+  for (const auto& group : groups) {
+    // Named references, not structured bindings: lambdas below capture them (C++17).
+    const std::string& g = group.first;
+    const std::vector<const BenchPoint*>& gp = group.second;
+    std::set<std::string> srcs;
+    for (const BenchPoint* p : gp) srcs.insert(p->source);
+    // The committed entry: fitted on all of the group's points, or not fitted.
+    bool fit = fittable(gp);
+    Factors f = fit ? fit_group(cat, gp) : Factors{};
+    std::map<std::string, std::vector<double>> err;
+    std::map<std::string, std::vector<std::string>> src;
+    for (const BenchPoint* p : gp) {
+      err[p->bench->group].push_back(cv_ratio[p->bench->id] - 1);
+      src[p->bench->group].push_back(p->source);
+    }
+    json band = json::object();
+    for (const auto& [metric_group, e] : err) band[metric_group] = error_stats(e, src[metric_group]);
+    const BenchPoint* first = gp.front();
+    json sources = json::array();
+    int n_src = 0;
+    for (const auto& s : srcs)
+      sources.push_back({{"id", "s" + std::to_string(++n_src)}, {"title", "calibration benchmark source"}, {"url", s},
+                         {"kind", "benchmark"}});
+    std::string formula = "fitted by whichgpu calibrate: coordinate descent minimizing mean |log(predicted/measured speed)| over " +
+                          std::to_string(gp.size()) + " benchmarks of data/benchmarks from " +
+                          std::to_string(srcs.size()) + " sources (" + g + ")";
+    const int k = fitted_parameters(gp.size());
+    auto fig = [&](double v, bool fitted) {
+      if (fit && !fitted)
+        return json{{"value", nullptr}, {"supported", true},
+                    {"note", "not fitted: " + std::to_string(gp.size()) + " benchmarks allow " + std::to_string(k) +
+                                 " parameter(s) (one per five)"}};
+      if (!fit) return json{{"value", nullptr}, {"supported", true},
+                            {"note", "not fitted: " + std::to_string(gp.size()) + " benchmarks from " +
+                                         std::to_string(srcs.size()) + " source(s); at least 5 are needed"}};
+      return json{{"value", v}, {"provenance", "derived"}, {"formula", formula}};
+    };
+    std::string id = g;
+    for (auto& ch : id)
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_')) ch = '-';
+    entries.push_back({{"id", id},
+                       {"engine", first->engine},
+                       {"efficiency_family", first->family},
+                       {"memory_factor", fig(f.memory_factor, true)},
+                       {"compute_factor", fig(f.compute_factor, true)},
+                       {"step_overhead_s", fig(f.step_overhead_s, k >= 3)},
+                       {"n_points", gp.size()},
+                       {"n_sources", srcs.size()},
+                       {"error_band", band},
+                       {"sources", sources},
+                       {"notes", "Efficiency factors of " + first->engine + " on " + first->family +
+                                     " hardware, multiplying the hardware family's cited efficiencies (capped at 1). "
+                                     "error_band: leave-one-source-out cross-validated speed errors per metric group."}});
+  }
+  json summary = summarize_errors(pts, cv_ratio);
+  // The pooled entry: error bands for requests whose engine and family have no group.
+  {
+    std::set<std::string> srcs;
+    for (const auto& p : pts)
+      if (p.error.empty()) srcs.insert(p.source);
+    json sources = json::array();
+    int n_src = 0;
+    for (const auto& s : srcs)
+      sources.push_back({{"id", "s" + std::to_string(++n_src)}, {"title", "calibration benchmark source"}, {"url", s},
+                         {"kind", "benchmark"}});
+    auto none = json{{"value", nullptr}, {"supported", true}, {"note", "the pooled entry carries error bands only"}};
+    entries.push_back({{"id", "all"},
+                       {"engine", "*"},
+                       {"efficiency_family", "*"},
+                       {"memory_factor", none},
+                       {"compute_factor", none},
+                       {"step_overhead_s", none},
+                       {"n_points", summary["overall"]["n"]},
+                       {"n_sources", srcs.size()},
+                       {"error_band", summary.value("by_group", json::object())},
+                       {"sources", sources},
+                       {"notes", "Leave-one-source-out cross-validated speed errors of every benchmark, per metric group; "
+                                 "used as the error band where an engine and hardware family have no calibration group."}});
+  }
+  return json{{"entries", entries}, {"cross_validated", summary}};
+}
+
+}  // namespace whichgpu

@@ -1,0 +1,51 @@
+// Calibration against published measurements: predictions for benchmarks, the
+// per-group fit of efficiency factors, and leave-one-source-out cross-validation.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog.hpp"
+
+namespace whichgpu {
+
+struct Factors {
+  double memory_factor = 1, compute_factor = 1, step_overhead_s = 0;
+};
+
+struct BenchPoint {
+  const Benchmark* bench = nullptr;
+  std::string group;   // calibration group: "<engine>-<efficiency family>"
+  std::string engine, family, source;  // source: the benchmark's cited URL
+  std::string error;   // the request failed (code: message)
+};
+
+// The benchmarks of the catalog with their groups.
+std::vector<BenchPoint> bench_points(const Catalog& cat);
+
+// Predicted metric: with the catalog's calibration (factors == nullptr) or with
+// calibration off and the given factors.
+double predict(const Catalog& cat, const Benchmark& b, const Factors* factors);
+// predicted speed / measured speed (time metrics inverted).
+double speed_ratio(const Benchmark& b, double predicted);
+
+// Groups with at least 5 points and 2 sources are fitted.
+bool fittable(const std::vector<const BenchPoint*>& pts);
+Factors fit_group(const Catalog& cat, const std::vector<const BenchPoint*>& pts);
+
+// Summary statistics of speed errors (ratio - 1): n, sources, median_abs_rel,
+// within_25_share, bias_rel, status ("ok" or "insufficient data").
+json error_stats(const std::vector<double>& errors, const std::vector<std::string>& sources);
+
+std::map<std::string, std::vector<const BenchPoint*>> group_points(const std::vector<BenchPoint>& pts);
+// Benchmark id -> speed ratio predicted by factors fitted without its source.
+std::map<std::string, double> cross_validate(const Catalog& cat,
+                                             const std::map<std::string, std::vector<const BenchPoint*>>& groups);
+// Overall and per group / family / engine statistics of (ratio - 1).
+json summarize_errors(const std::vector<BenchPoint>& pts, const std::map<std::string, double>& ratio);
+
+// `whichgpu calibrate`: the data/calibration entries to commit, and the figures.
+json calibrate_impl(const Catalog& cat);
+
+}  // namespace whichgpu

@@ -1,0 +1,70 @@
+// Accuracy against published measurements: the cross-validated figures may not
+// regress past the committed baseline (tests/accuracy/baseline.json).
+#include <filesystem>
+#include <fstream>
+
+#include "calibrate.hpp"
+#include "helpers.hpp"
+
+using namespace wt;
+
+
+TEST_CASE("cross-validated accuracy does not regress past the baseline", "[accuracy][issue8]") {
+  std::ifstream f(std::filesystem::path(WHICHGPU_SOURCE_DIR) / "tests" / "accuracy" / "baseline.json");
+  REQUIRE(f.good());
+  json base = json::parse(f);
+  json r = json::parse(whichgpu::validate_json());
+  REQUIRE(r["ok"].get<bool>());
+  const json& cv = r["result"]["summary"]["cross_validated"];
+  auto check = [](const json& now, const json& was, const std::string& what) {
+    INFO(what << ": now " << now.dump() << " baseline " << was.dump());
+    CHECK(now["n"].get<int>() >= was["n"].get<int>());
+    CHECK(now["median_abs_rel"].get<double>() <= was["median_abs_rel"].get<double>() + 0.02);
+    CHECK(now["within_25_share"].get<double>() >= was["within_25_share"].get<double>() - 0.05);
+  };
+  check(cv["overall"], base["overall"], "overall");
+  for (auto it = base["by_group"].begin(); it != base["by_group"].end(); ++it)
+    check(cv["by_group"][it.key()], *it, it.key());
+  // Every benchmark maps to a request that evaluates.
+  int errors = 0;
+  for (const auto& b : r["result"]["benchmarks"]) errors += b.contains("error") ? 1 : 0;
+  CHECK(errors == 0);
+  CHECK(r["result"]["benchmarks"].size() >= 40);
+}
+
+TEST_CASE("calibration stays physical and within one parameter per five points", "[accuracy][issue8]") {
+  int params = 0, points = 0;
+  for (const auto& [id, c] : cat().all_calibrations()) {
+    if (id == "all") continue;
+    INFO(id);
+    int k = (c.memory_factor.known() ? 1 : 0) + (c.step_overhead_s.known() ? 1 : 0) +
+            (c.compute_factor.known() && (!c.memory_factor.known() || c.compute_factor.v() != c.memory_factor.v()) ? 1 : 0);
+    CHECK(k * 5 <= c.n_points);
+    if (c.step_overhead_s.known()) CHECK(c.step_overhead_s.v() >= 0);
+    params += k;
+    points += c.n_points;
+  }
+  CHECK(params * 5 <= points);
+  // Applied efficiencies never exceed 1.
+  for (const std::string hw : {"nvidia-h100-sxm-80gb", "nvidia-h200-sxm-141gb", "apple-m2-ultra", "amd-mi300x"}) {
+    json req = {{"model", "meta-llama-3.1-8b"}, {"hardware", hw}, {"workload", workload(128, 128)}};
+    req["engine"] = hw == "apple-m2-ultra" ? "llama.cpp" : (hw == "amd-mi300x" ? "vllm" : "tensorrt-llm");
+    json r = eval_ok(req);
+    CHECK(r["efficiency"]["memory_efficiency"].get<double>() <= 1.0);
+    CHECK(r["efficiency"]["compute_efficiency"].get<double>() <= 1.0);
+  }
+}
+
+TEST_CASE("results carry error bands for their headline figures", "[accuracy][issue8]") {
+  json r = eval_ok({{"model", "meta-llama-3.1-70b"}, {"hardware", "nvidia-h100-sxm-80gb"}, {"devices", 2},
+                    {"workload", workload(1024, 256)}});
+  for (const std::string f : {"decode.tpot_s", "prefill.ttft_s", "throughput.output_tokens_per_s"}) {
+    INFO(f);
+    REQUIRE(r["error_band"].contains(f));
+    const json& b = r["error_band"][f];
+    CHECK(b["n"].get<int>() >= 5);
+    CHECK(b["median_abs_rel"].get<double>() > 0);
+    CHECK(b["within_25_share"].get<double>() <= 1);
+    CHECK(b["group"].is_string());
+  }
+}

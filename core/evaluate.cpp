@@ -238,8 +238,12 @@ json evaluation_to_json(const Evaluation& ev, const Catalog& cat) {
                        ? *sc.demand->requests_per_s
                        : *sc.demand->output_tokens_per_day / 86400.0 / static_cast<double>(sc.wl.output_tokens);
     double per_replica = pt.requests_per_s / P.data;
-    std::int64_t replicas = per_replica > 0 ? static_cast<std::int64_t>(std::ceil(req_s / per_replica - 1e-9)) : 0;
-    replicas = std::max<std::int64_t>(replicas, 1);
+    double need = per_replica > 0 ? std::ceil(req_s / per_replica - 1e-9) : 0;
+    if (!(need <= 1e12))
+      throw Error("invalid_combination",
+                  "demand of " + fmt("%.3g", req_s) + " requests/s needs more than 10^12 replicas of this deployment",
+                  "/demand");
+    std::int64_t replicas = std::max<std::int64_t>(static_cast<std::int64_t>(need), 1);
     std::int64_t devs = replicas * P.tensor * P.pipeline;
     json f = {{"requests_per_s", req_s}, {"replicas", replicas}, {"devices", devs}};
     if (c.priced) {

@@ -343,6 +343,20 @@ Architecture import_hf_config(const json& config, const std::string& path, const
   Tensor head = linear("lm_head", "lm_head", h, a.vocab, Split::vocab, s.lm_head_bias);
   a.globals.push_back(head);
 
+  // Absurd shapes would overflow the integer counts (and describe no real model):
+  // the largest published models have about 2 x 10^12 parameters.
+  {
+    double total = 0;
+    auto add = [&](const Tensor& t) {
+      total += static_cast<double>(t.count) * static_cast<double>(t.k) * static_cast<double>(t.n);
+    };
+    for (const auto& t : a.globals) add(t);
+    for (const auto& l : a.layer)
+      for (const auto& t : l.tensors) add(t);
+    if (total > 1e15)
+      r.error("out_of_range", "num_hidden_layers",
+              "this config describes " + format_number(total) + " parameters; whichgpu models up to 10^15");
+  }
   try {
     r.finish();
   } catch (const Error& e) {

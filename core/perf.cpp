@@ -233,25 +233,54 @@ void merge_rows(std::vector<OpRow>& into, const std::vector<OpRow>& rows) {
   }
 }
 
+StepTime time_chunked_prefill(const Scenario& sc, const Placement& pl, double budget, double decoding) {
+  const double prompt = static_cast<double>(std::max<std::int64_t>(sc.wl.input_tokens, 1));
+  const double decode_ctx =
+      static_cast<double>(sc.wl.input_tokens) + static_cast<double>(sc.wl.output_tokens) / 2.0;
+  const double avail = std::min(prompt, std::max(1.0, budget - decoding));
+  const double full = std::floor(prompt / avail);
+  double rest = prompt - full * avail;
+  if (rest < 1e-9 * avail) rest = 0;  // no step for a rounding remainder
+  StepTime all;
+  std::vector<OpRow> rows;
+  auto add = [&](double chunk, double done, double weight) {
+    std::vector<SeqGroup> g{SeqGroup{1, chunk, done}};
+    if (decoding > 0) g.push_back(SeqGroup{decoding, 1, decode_ctx});
+    StepTime st = time_step(sc, g, "prefill", pl);
+    all.total_s += weight * st.total_s;
+    all.max_stage_s += weight * st.max_stage_s;
+    for (const auto& [k, v] : st.by_bound) all.by_bound[k] += weight * v;
+    if (weight != 1.0)
+      for (auto& r : st.rows) {
+        r.flops *= weight;
+        r.bytes *= weight;
+        r.weight_bytes *= weight;
+        r.kv_bytes *= weight;
+        r.act_bytes *= weight;
+        r.kernels *= weight;
+        r.time_s *= weight;
+      }
+    merge_rows(rows, st.rows);
+  };
+  // Up to 64 chunks are timed one by one; a longer prompt is timed at 64 evenly
+  // spaced chunks, each standing for its share (a chunk's cost changes smoothly
+  // with the context before it), so a 10M-token prompt costs no more than a long one.
+  const double samples = std::min(full, 64.0);
+  for (double k = 0; k < samples; ++k) {
+    double j = samples == full ? k : std::floor((k + 0.5) * full / samples);
+    add(avail, j * avail, full / samples);
+  }
+  if (rest > 0) add(rest, full * avail, 1.0);
+  all.rows = std::move(rows);  // a merged row keeps its first chunk's bound label
+  return all;
+}
+
 StepTime time_prefill(const Scenario& sc, const Placement& pl) {
   const double prompt = static_cast<double>(std::max<std::int64_t>(sc.wl.input_tokens, 1));
   const double budget = sc.ep.chunked_prefill && sc.ep.max_num_batched_tokens > 0
                             ? static_cast<double>(sc.ep.max_num_batched_tokens)
                             : prompt;
-  StepTime all;
-  double done = 0;
-  std::vector<OpRow> rows;
-  while (done < prompt) {
-    double chunk = std::min(budget, prompt - done);
-    StepTime st = time_step(sc, {SeqGroup{1, chunk, done}}, "prefill", pl);
-    all.total_s += st.total_s;
-    all.max_stage_s += st.max_stage_s;
-    for (const auto& [k, v] : st.by_bound) all.by_bound[k] += v;
-    merge_rows(rows, st.rows);
-    done += chunk;
-  }
-  all.rows = std::move(rows);  // a merged row keeps its first chunk's bound label
-  return all;
+  return time_chunked_prefill(sc, pl, budget, 0);
 }
 
 StepTime time_decode(const Scenario& sc, double seqs, const Placement& pl) {

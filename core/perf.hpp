@@ -40,6 +40,9 @@ StepTime time_step(const Scenario& sc, const std::vector<SeqGroup>& groups, cons
 
 // Isolated prefill of one prompt, in chunks of the engine's batched-token budget.
 StepTime time_prefill(const Scenario& sc, const Placement& pl);
+// One prompt's prefill in chunks of what `budget` leaves after `decoding`
+// sequences that share every chunk's step (decoding at the mean context).
+StepTime time_chunked_prefill(const Scenario& sc, const Placement& pl, double budget, double decoding);
 // One decode step of `seqs` sequences per replica at the mean context.
 StepTime time_decode(const Scenario& sc, double seqs, const Placement& pl);
 

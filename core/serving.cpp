@@ -6,27 +6,6 @@
 #include <cmath>
 
 namespace whichgpu {
-namespace {
-
-// Steps of one request's prefill, chunked under the budget left by `decoding`
-// sequences that share each step with it.
-double prefill_with(const Scenario& sc, const Placement& pl, double decoding, double budget) {
-  const double prompt = static_cast<double>(std::max<std::int64_t>(sc.wl.input_tokens, 1));
-  const double ctx = static_cast<double>(sc.wl.input_tokens) + static_cast<double>(sc.wl.output_tokens) / 2.0;
-  double avail = std::max(1.0, budget - decoding);
-  double t = 0, done = 0;
-  while (done < prompt) {
-    double chunk = std::min(avail, prompt - done);
-    std::vector<SeqGroup> g{SeqGroup{1, chunk, done}};
-    if (decoding > 0) g.push_back(SeqGroup{decoding, 1, ctx});
-    t += time_step(sc, g, "prefill", pl).total_s;
-    done += chunk;
-  }
-  return t;
-}
-
-}  // namespace
-
 ServingPoint ServingModel::at(double concurrency) const {
   const Parallelism& P = sc.par;
   const double I = static_cast<double>(sc.wl.input_tokens);
@@ -66,7 +45,7 @@ ServingPoint ServingModel::at(double concurrency) const {
       e.tau = std::max(st.total_s, m * st.max_stage_s);
       // A new request's prefill shares its steps with the decoding others; it waits
       // for the step in flight, then in an M/D/1 queue of chunks for the budget.
-      const double service = prefill_with(sc, pl, others * f_dec, budget);
+      const double service = time_chunked_prefill(sc, pl, budget, others * f_dec).total_s;
       const double n_chunks = std::ceil(prompt / avail);
       const double rho = std::min(0.95, others * prompt * u / avail);
       e.ttft = service + 0.5 * e.tau + rho / (2 * (1 - rho)) * (service / n_chunks);

@@ -110,8 +110,12 @@ Factors fit_group(const Catalog& cat, const std::vector<const BenchPoint*>& pts)
   };
   const int k = fitted_parameters(pts.size());
   std::vector<Axis> axes;
-  if (k == 1) axes = {{0, 0.3, 1.3}};
-  else axes = {{1, 0.3, 1.3}, {2, 0.3, 1.3}};
+  if (k == 1) {
+    axes.push_back({0, 0.3, 1.3});
+  } else {
+    axes.push_back({1, 0.3, 1.3});
+    axes.push_back({2, 0.3, 1.3});
+  }
   if (k >= 3) axes.push_back({3, 0.0, 0.02});
   auto set = [](Factors& g, int index, double x) {
     if (index == 0 || index == 1) g.memory_factor = x;

@@ -21,7 +21,7 @@ double figure_or(const Figure& f, double fallback, const std::string& what, Scen
 }
 
 void resolve_precision(Scenario& sc, const Catalog& cat, const std::optional<std::string>& requested,
-                       const std::optional<ModelEntry>& entry, const std::string& path) {
+                       const ModelEntry* entry, const std::string& path) {
   std::string want = requested.value_or("");
   if (want.empty())
     want = entry ? entry->native_precision.at("default") : "bf16";
@@ -235,10 +235,10 @@ Scenario parse_request(const json& request, const Catalog& cat) {
   Scenario sc;
 
   // Model: catalog id or a pasted config.json.
-  std::optional<ModelEntry> entry;
+  const ModelEntry* entry = nullptr;  // the catalog's, not a copy
   const json& m = r.get("model");
   if (m.is_string()) {
-    entry = cat.model(m.get<std::string>(), "/model");
+    entry = &cat.model(m.get<std::string>(), "/model");
     sc.model_id = entry->id;
     sc.arch = entry->arch;
   } else if (m.is_object()) {

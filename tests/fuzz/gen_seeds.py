@@ -158,4 +158,31 @@ cbad = {
 }
 for k, v in cbad.items():
     write(CI, k, v)
+
+# --- dictionary (whichgpu.dict): request keys, catalog ids, config.json keys, edge numbers ----
+KEYS = """model hardware devices parallelism tensor pipeline data precision weights kv_cache workload input_tokens
+output_tokens concurrency request_rate_per_s demand requests_per_s output_tokens_per_day engine engine_options
+gpu_memory_utilization max_num_seqs max_num_batched_tokens kv_block_tokens memory_efficiency compute_efficiency
+kernel_latency_s collective_latency_s step_overhead_s slo ttft_s tpot_s e2e_s offload mode gpu_layers host
+host_memory_GiB disk kv_cache_on price_per_device_hour_usd price_profile utilization budget usd_per_hour
+usd_per_month rank_by candidates kinds precisions engines allow_offload offload_host offload_host_memory_GiB name
+hf_config id kind memory_GiB memory_bandwidth_GBps dense_peak_TFLOPS usable_memory_MiB driver_reserved_MiB
+interconnect topology domain_size bandwidth_GBps host_link efficiency_family cpu unified max auto layers stream gpu
+accelerator cost latency throughput spot reserved-1y on-demand-tier2 on-demand-hyperscaler bf16 fp16 fp32 fp8 int8
+fp4 tf32 nvlink switch pcie none pairs mesh""".split()
+toks = set(KEYS)
+for kind in ("hardware", "models", "precisions", "engines", "disks"):
+    toks.update(f.stem for f in (ROOT / "data" / kind).glob("*.json"))
+for f in (ROOT / "data/models").glob("*.json"):
+    for k, v in json.load(open(f))["hf_config"].items():
+        toks.add(k)
+        if isinstance(v, str):
+            toks.add(v)
+lines = ["# libFuzzer dictionary: request keys, catalog ids, config.json keys, edge numbers (written by gen_seeds.py)"]
+lines += ['"%s"' % json.dumps(t).replace("\\", "\\\\").replace('"', '\\"') for t in sorted(toks)]
+for t in ["{", "}", "[", "]", ":", ",", "true", "false", "null", "1e400", "-1", "0", "1e308", "4294967296",
+          "9223372036854775807", "18446744073709551616", "-0", "0.5", '"NaN"', '"\\u0000"', '"\\ud800"']:
+    lines.append('"%s"' % t.replace("\\", "\\\\").replace('"', '\\"'))
+(HERE / "whichgpu.dict").write_text("\n".join(lines) + "\n")
+
 print({t: len(list((CORPUS / t).glob("seed_*"))) for t in (EV, DE, CI)})

@@ -45,6 +45,36 @@ json source_refs(const std::vector<Source>& sources, const std::string& prefix) 
   return a;
 }
 
+// What binds an offloaded decode, and what would help (issue 7).
+void offload_advice(Evaluation& ev) {
+  Scenario& sc = ev.sc;
+  const std::string bound = ev.decode.bound();
+  double host_weights = 0, streamed = 0;
+  int host_layers = 0;
+  for (std::int64_t i = 0; i < sc.arch.layers; ++i) {
+    bool on_cpu = !ev.placement.on_cpu.empty() && ev.placement.on_cpu[static_cast<std::size_t>(i)];
+    bool stream = !ev.placement.streamed.empty() && ev.placement.streamed[static_cast<std::size_t>(i)];
+    if (on_cpu) {
+      host_weights += layer_weight_bytes(sc, i);
+      ++host_layers;
+    }
+    if (stream) streamed += layer_weight_bytes(sc, i);
+  }
+  if (bound == "cpu-memory")
+    sc.warn("decode is bound by host memory: " + std::to_string(host_layers) + " of " + std::to_string(sc.arch.layers) +
+            " layers (" + fmt("%.1f", host_weights / 1e9) + " GB) are read from host RAM every token at " +
+            fmt("%.0f", ev.placement.host_bytes_per_s / 1e9) +
+            " GB/s; more VRAM (fewer offloaded layers), a lower-bit precision (e.g. q4_k_m) or a host with more "
+            "memory bandwidth would help");
+  else if (bound == "cpu-compute")
+    sc.warn("decode is bound by the host CPU's arithmetic: a CPU with more cores or matrix units (AMX), or fewer "
+            "offloaded layers, would help");
+  else if (bound == "pcie")
+    sc.warn("decode is bound by PCIe: " + fmt("%.1f", streamed / 1e9) + " GB of weights cross PCIe one way every forward pass at " +
+            fmt("%.0f", ev.placement.pcie_bytes_per_s / 1e9) +
+            " GB/s; larger batches amortize it, and more VRAM or a lower-bit precision shrinks it");
+}
+
 }  // namespace
 
 std::optional<double> catalog_price(const Catalog& cat, const std::string& hardware_id,
@@ -135,6 +165,7 @@ Evaluation evaluate_scenario(Scenario sc_in, const Catalog& cat, const EvalOptio
   if (running > 1) plan_memory(running);
   ev.decode = time_decode(sc, std::max(1.0, std::min<double>(ev.point.running_per_replica, ev.concurrency / P.data)), ev.placement);
 
+  if (ev.plan) offload_advice(ev);
   ev.fits = ev.mem.fits && (!ev.plan || ev.plan->host_fits);
   ev.reason = !ev.mem.fits ? ev.mem.reason : (ev.plan && !ev.plan->host_fits ? ev.plan->reason : "");
   if (!ev.fits) sc.warn("does not fit: " + ev.reason + " (timings are shown for comparison)");

@@ -41,6 +41,26 @@ void Scenario::prepare() {
   std::vector<double> b;
   for (std::int64_t i = 0; i < arch.layers; ++i) b.push_back(layer_weight_bytes(*this, i));
   layer_bytes = std::move(b);
+  layer_kind.clear();
+  layer_sig.clear();
+  std::vector<std::int64_t> reps;  // first layer of each signature
+  for (std::int64_t i = 0; i < arch.layers; ++i) {
+    const Layer& L = arch.layer[static_cast<std::size_t>(i)];
+    layer_kind.push_back(L.kind());
+    int sig = -1;
+    for (std::size_t k = 0; k < reps.size() && sig < 0; ++k) {
+      const Layer& R = arch.layer[static_cast<std::size_t>(reps[k])];
+      if (R.window == L.window && R.moe == L.moe && R.mla == L.mla &&
+          layer_bytes[static_cast<std::size_t>(reps[k])] == layer_bytes[static_cast<std::size_t>(i)])
+        sig = static_cast<int>(k);
+    }
+    if (sig < 0) {
+      sig = static_cast<int>(reps.size());
+      reps.push_back(i);
+    }
+    layer_sig.push_back(sig);
+  }
+  layer_sig_count = static_cast<int>(reps.size());
 }
 
 std::vector<std::int64_t> split_layers(std::int64_t layers, int stages) {

@@ -91,43 +91,22 @@ std::vector<OpRow> step_ops(const Scenario& sc, const std::vector<SeqGroup>& gro
   const std::string half = sc.hw.runs_dtype("bf16") ? "bf16" : (sc.hw.runs_dtype("fp16") ? "fp16" : "fp32");
   Acc acc;
 
-  // Layers with the same shape, window and weight bytes cost the same: compute
-  // each distinct layer once and add it as often as it occurs.
-  struct Cached {
-    std::string kind;
-    std::int64_t window;
-    double weight_bytes;
-    std::vector<OpRow> rows;
-    std::vector<std::size_t> slots;  // where each row accumulates in `acc`
-  };
-  std::vector<Cached> cache;
-  auto add = [&](const Cached& c) {
-    for (std::size_t k = 0; k < c.rows.size(); ++k) {
-      const OpRow& r = c.rows[k];
-      OpRow& d = acc.rows[c.slots[k]];
-      d.count += r.count;
-      d.flops += r.flops;
-      d.bytes += r.bytes;
-      d.weight_bytes += r.weight_bytes;
-      d.kv_bytes += r.kv_bytes;
-      d.act_bytes += r.act_bytes;
-      d.kernels += r.kernels;
-      d.dtype = r.dtype;
-    }
-  };
+  // Layers with the same shape, window and weight bytes cost the same
+  // (Scenario::prepare numbers them): compute each distinct layer once per step
+  // and count it as often as it occurs in [first, last).
+  std::vector<std::int64_t> occurs(sc.layer_sig_count, 0), rep(sc.layer_sig_count, -1);
   for (std::int64_t i = first; i < last; ++i) {
-    const Layer& Li = A.layer[static_cast<std::size_t>(i)];
-    const double wb = layer_weight_bytes(sc, i);
-    auto hit = std::find_if(cache.begin(), cache.end(), [&](const Cached& c) {
-      return c.window == Li.window && c.weight_bytes == wb && c.kind == Li.kind();
-    });
-    if (hit != cache.end()) {
-      add(*hit);
-      continue;
-    }
+    const int sig = sc.layer_sig[static_cast<std::size_t>(i)];
+    if (rep[sig] < 0) rep[sig] = i;
+    ++occurs[sig];
+  }
+  for (std::int64_t i = first; i < last; ++i) {
+    const int sig = sc.layer_sig[static_cast<std::size_t>(i)];
+    if (rep[sig] != i) continue;
+    const double times = static_cast<double>(occurs[sig]);
     Acc one;
     const Layer& L = A.layer[static_cast<std::size_t>(i)];
-    const std::string kind = L.kind();
+    const std::string& kind = sc.layer_kind[static_cast<std::size_t>(i)];
     // Linear operators: tensors grouped by the operator they form (fused QKV, gate+up).
     std::map<std::string, std::vector<const Tensor*>> by_op;
     std::vector<std::string> op_order;
@@ -235,10 +214,17 @@ std::vector<OpRow> step_ops(const Scenario& sc, const std::vector<SeqGroup>& gro
       r.kernels += 2;
       r.dtype = half;
     }
-    Cached c{Li.kind(), Li.window, wb, std::move(one.rows), {}};
-    for (const auto& r : c.rows) c.slots.push_back(acc.index(r.name, r.layer_kind, phase));
-    add(c);
-    cache.push_back(std::move(c));
+    for (const auto& r : one.rows) {
+      OpRow& d = acc.at(r.name, r.layer_kind, phase);
+      d.count += r.count * times;
+      d.flops += r.flops * times;
+      d.bytes += r.bytes * times;
+      d.weight_bytes += r.weight_bytes * times;
+      d.kv_bytes += r.kv_bytes * times;
+      d.act_bytes += r.act_bytes * times;
+      d.kernels += r.kernels * times;
+      d.dtype = r.dtype;
+    }
   }
 
   for (const auto& t : A.globals) {

@@ -81,6 +81,9 @@ struct Scenario {
   // Weight bytes of each decoder layer on one tensor-parallel rank, computed once
   // (the hot loops of the engine read it per layer per step).
   std::vector<double> layer_bytes;
+  std::vector<std::string> layer_kind;  // Layer::kind() of each layer
+  std::vector<int> layer_sig;           // layers with equal signature cost the same
+  int layer_sig_count = 0;
   void prepare();
 
   double weight_bits(const Tensor& t, std::int64_t layer) const;

@@ -56,6 +56,7 @@ suite readme-run-command bash tests/cli/readme_run.sh
 
 note "benchmarks (figures, not tests)"
 ./build/whichgpu bench || true
+node tests/node/bench.mjs build-wasm || true
 
 echo
 echo "$passed passed, $failed failed"

@@ -50,46 +50,59 @@ ServingPoint ServingModel::at(double concurrency) const {
       const double rho = std::min(0.95, others * prompt * u / avail);
       e.ttft = service + 0.5 * e.tau + rho / (2 * (1 - rho)) * (service / n_chunks);
       e.h = e.tau / u - e.ttft - (O - 1) * e.tau;
-      // Beyond prefill capacity (S x I per e2e > budget per step) no steady state.
-      if (S * prompt * u > avail) e.h = std::min(e.h, -1e-12 * e.tau / u);
       return e;
     };
-    // Illinois (regula falsi) on h, which falls from +inf (u -> 0) to -TTFT (u = 1/(O-1)).
-    double hi = 1.0 / std::max(O - 1, 1.0);
-    double lo = hi * 1e-7;
-    Eval elo = eval(lo), ehi = eval(hi);
-    Eval best = elo;
-    int side = 0;
-    for (int it = 0; it < 80 && elo.h > 0 && ehi.h < 0; ++it) {
-      double u = (lo * ehi.h - hi * elo.h) / (ehi.h - elo.h);
-      if (!(u > lo && u < hi)) u = 0.5 * (lo + hi);
-      Eval e = eval(u);
-      best = e;
-      if (e.h > 0) {
-        lo = u;
-        elo = e;
-        if (side == 1) ehi.h *= 0.5;
-        side = 1;
-      } else {
-        hi = u;
-        ehi = e;
-        if (side == -1) elo.h *= 0.5;
-        side = -1;
-      }
-      if (hi - lo < 1e-9 * hi || std::fabs(e.h) < 1e-9 * e.tau / u) {
-        best = e;
-        break;
-      }
+    // Solve in v = 1/u = e2e / tau, where the balance g(v) = v - TTFT/tau - (O-1)
+    // is close to linear (h itself is hyperbolic in u): Illinois regula falsi
+    // from v = O-1 (g = -TTFT/tau < 0) and a v large enough that g > 0.
+    auto g_of = [](const Eval& e, double) { return e.h / e.tau; };  // = v - TTFT/tau - (O-1)
+    double vlo = std::max(O - 1, 1e-9), vhi = std::max(2.0 * vlo, 2.0 * (ttft / tau + O));
+    Eval elo = eval(1.0 / vlo), ehi = eval(1.0 / vhi);
+    double glo = g_of(elo, vlo), ghi = g_of(ehi, vhi);
+    for (int grow = 0; grow < 60 && ghi <= 0; ++grow) {
+      vlo = vhi;
+      elo = ehi;
+      glo = ghi;
+      vhi *= 2;
+      ehi = eval(1.0 / vhi);
+      ghi = g_of(ehi, vhi);
     }
-    tau = best.tau;
-    ttft = best.ttft;
-    // e2e = TTFT + (O-1) tau; the prefill-capacity bound appears as queueing in TTFT.
-    const double avail = std::max(1.0, budget - (1.0 + others * std::min(1.0, (O - 1) * (hi + lo) / 2)));
-    e2e = ttft + (O - 1) * tau;
-    const double floor_e2e = S * prompt * tau / avail;
-    if (e2e < floor_e2e) {
-      ttft += floor_e2e - e2e;
-      e2e = floor_e2e;
+    Eval best = ehi;
+    int side = 0;
+    for (int it = 0; it < 60 && glo < 0 && ghi > 0; ++it) {
+      double v = (vlo * ghi - vhi * glo) / (ghi - glo);
+      if (!(v > vlo && v < vhi)) v = 0.5 * (vlo + vhi);
+      Eval e = eval(1.0 / v);
+      double gv = g_of(e, v);
+      best = e;
+      if (gv < 0) {
+        vlo = v;
+        glo = gv;
+        if (side == -1) ghi *= 0.5;
+        side = -1;
+      } else {
+        vhi = v;
+        ghi = gv;
+        if (side == 1) glo *= 0.5;
+        side = 1;
+      }
+      if (vhi - vlo < 1e-9 * vhi || std::fabs(gv) < 1e-9 * v) break;
+    }
+    // Prefill capacity: the budget left by the decodes must take the S requests'
+    // prompts each e2e (S I u <= B - 1 - (S-1)(O-1)u). Beyond it the closed loop
+    // runs at that capacity and the extra time is queueing before the first token.
+    const double u_star = 1.0 / (glo < 0 && ghi > 0 ? 0.5 * (vlo + vhi) : vhi);
+    const double u_cap = (budget - 1.0) / (S * prompt + others * std::max(O - 1, 0.0));
+    if (u_star > u_cap && u_cap > 0) {
+      Eval e = eval(u_cap);
+      tau = e.tau;
+      e2e = tau / u_cap;
+      ttft = std::max(e.ttft, e2e - (O - 1) * tau);
+      e2e = ttft + (O - 1) * tau;
+    } else {
+      tau = best.tau;
+      ttft = best.ttft;
+      e2e = ttft + (O - 1) * tau;
     }
   }
   ServingPoint p;

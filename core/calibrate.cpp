@@ -37,14 +37,6 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// Mean |log(predicted / measured speed)|: robust to the odd outlier, symmetric
-// in over- and under-prediction.
-double objective(const Catalog& cat, const std::vector<const BenchPoint*>& pts, const Factors& f) {
-  double s = 0;
-  for (const BenchPoint* p : pts) s += std::fabs(std::log(speed_ratio(*p->bench, predict(cat, *p->bench, &f))));
-  return s / static_cast<double>(pts.size());
-}
-
 std::string url_of(const Benchmark& b) {
   for (const auto& s : b.sources)
     if (s.id == b.source) return s.url;
@@ -92,67 +84,108 @@ double predict(const Catalog& cat, const Benchmark& b, const Factors* f) {
   return metric_of(evaluate_scenario(parse_request(req, cat), cat, eo), b.metric);
 }
 
-// At most one fitted parameter per five benchmarks (issue 8): below 5 none, then
-// one common speed factor, then separate memory and compute factors, then also
-// the engine's per-step overhead.
-int fitted_parameters(std::size_t points) { return static_cast<int>(std::min<std::size_t>(3, points / 5)); }
+// At most one fitted parameter per five benchmarks (issue 8). Per engine and
+// hardware family: none below 5 points, then one common speed factor, from 10
+// points separate memory and compute factors. Per engine, across its families:
+// the step overhead (CPU-side scheduling and launches do not depend on the GPU),
+// when the engine has 10 or more points on at least two families.
+int factor_params(std::size_t points) { return static_cast<int>(std::min<std::size_t>(2, points / 5)); }
 
-bool fittable(const std::vector<const BenchPoint*>& pts) { return fitted_parameters(pts.size()) > 0; }
+namespace {
 
-Factors fit_group(const Catalog& cat, const std::vector<const BenchPoint*>& pts) {
-  // Coordinate descent with golden-section search on each factor within physical
-  // bounds (efficiency products are capped at 1 where they are applied; the
-  // overhead is not negative).
-  Factors f;
-  struct Axis {
-    int index;  // 0: common speed factor, 1: memory, 2: compute, 3: step overhead
-    double lo, hi;
-  };
-  const int k = fitted_parameters(pts.size());
-  std::vector<Axis> axes;
-  if (k == 1) {
-    axes.push_back({0, 0.3, 1.3});
-  } else {
-    axes.push_back({1, 0.3, 1.3});
-    axes.push_back({2, 0.3, 1.3});
-  }
-  if (k >= 3) axes.push_back({3, 0.0, 0.02});
-  auto set = [](Factors& g, int index, double x) {
-    if (index == 0 || index == 1) g.memory_factor = x;
-    if (index == 0 || index == 2) g.compute_factor = x;
-    if (index == 3) g.step_overhead_s = x;
-  };
+// Golden-section minimum of f on [lo, hi].
+template <class F>
+double golden(double lo, double hi, F&& f) {
   const double phi = (std::sqrt(5.0) - 1) / 2;
-  for (int sweep = 0; sweep < (k == 1 ? 1 : 3); ++sweep) {
-    for (const Axis& ax : axes) {
-      double a = ax.lo, b = ax.hi;
-      auto at = [&](double x) {
-        Factors g = f;
-        set(g, ax.index, x);
-        return objective(cat, pts, g);
-      };
-      double c = b - phi * (b - a), d = a + phi * (b - a);
-      double fc = at(c), fd = at(d);
-      for (int i = 0; i < 16; ++i) {
-        if (fc < fd) {
-          b = d;
-          d = c;
-          fd = fc;
-          c = b - phi * (b - a);
-          fc = at(c);
-        } else {
-          a = c;
-          c = d;
-          fc = fd;
-          d = a + phi * (b - a);
-          fd = at(d);
-        }
-      }
-      double x = 0.5 * (a + b);
-      if (at(x) <= objective(cat, pts, f)) set(f, ax.index, x);
+  double a = lo, b = hi, c = b - phi * (b - a), d = a + phi * (b - a);
+  double fc = f(c), fd = f(d);
+  for (int i = 0; i < 16; ++i) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - phi * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + phi * (b - a);
+      fd = f(d);
     }
   }
+  return 0.5 * (a + b);
+}
+
+std::map<std::string, std::vector<const BenchPoint*>> by_family(const std::vector<const BenchPoint*>& pts) {
+  std::map<std::string, std::vector<const BenchPoint*>> m;
+  for (const BenchPoint* p : pts) m[p->family].push_back(p);
+  return m;
+}
+
+// Mean |log(predicted / measured speed)|: robust to the odd outlier, symmetric
+// in over- and under-prediction.
+double objective_engine(const Catalog& cat, const std::vector<const BenchPoint*>& pts, const EngineFit& fit) {
+  double s = 0;
+  for (const BenchPoint* p : pts) {
+    Factors f = factors_for(fit, p->family);
+    s += std::fabs(std::log(speed_ratio(*p->bench, predict(cat, *p->bench, &f))));
+  }
+  return s / static_cast<double>(pts.size());
+}
+
+}  // namespace
+
+Factors factors_for(const EngineFit& fit, const std::string& family) {
+  Factors f;
+  auto it = fit.family.find(family);
+  if (it != fit.family.end()) f = it->second;
+  f.step_overhead_s = fit.overhead;
   return f;
+}
+
+EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& pts) {
+  EngineFit fit;
+  const auto fams = by_family(pts);
+  int params = 0;
+  for (const auto& [fam, fp] : fams) {
+    int k = factor_params(fp.size());
+    if (k > 0) {
+      fit.family[fam] = Factors{};
+      fit.params[fam] = k;
+      params += k;
+    }
+  }
+  fit.overhead_fitted = pts.size() >= 10 && fams.size() >= 2 && (params + 1) * 5 <= static_cast<int>(pts.size());
+  for (int sweep = 0; sweep < 3; ++sweep) {
+    for (auto& [fam, f] : fit.family) {
+      const auto& fp = fams.at(fam);
+      auto obj = [&](const Factors& g) {
+        EngineFit trial = fit;
+        trial.family[fam] = g;
+        return objective_engine(cat, fp, trial);
+      };
+      if (fit.params[fam] == 1) {
+        double x = golden(0.3, 1.3, [&](double v) { return obj(Factors{v, v, 0}); });
+        if (obj(Factors{x, x, 0}) <= obj(f)) f = Factors{x, x, 0};
+      } else {
+        double m = golden(0.3, 1.3, [&](double v) { return obj(Factors{v, f.compute_factor, 0}); });
+        if (obj(Factors{m, f.compute_factor, 0}) <= obj(f)) f.memory_factor = m;
+        double c = golden(0.3, 1.3, [&](double v) { return obj(Factors{f.memory_factor, v, 0}); });
+        if (obj(Factors{f.memory_factor, c, 0}) <= obj(f)) f.compute_factor = c;
+      }
+    }
+    if (fit.overhead_fitted) {
+      auto obj = [&](double oh) {
+        EngineFit trial = fit;
+        trial.overhead = oh;
+        return objective_engine(cat, pts, trial);
+      };
+      double oh = golden(0.0, 0.02, obj);
+      if (obj(oh) <= obj(fit.overhead)) fit.overhead = oh;
+    }
+  }
+  return fit;
 }
 
 json error_stats(const std::vector<double>& errors, const std::vector<std::string>& sources) {
@@ -179,18 +212,23 @@ std::map<std::string, std::vector<const BenchPoint*>> group_points(const std::ve
 
 std::map<std::string, double> cross_validate(const Catalog& cat,
                                              const std::map<std::string, std::vector<const BenchPoint*>>& groups) {
-  // Leave-one-source-out: each source's points predicted by factors fitted to the
-  // other sources of the same group (uncalibrated when too few remain).
+  // Leave-one-source-out, per engine: each source's points predicted by the
+  // factors and overhead fitted to the engine's other sources.
+  std::map<std::string, std::vector<const BenchPoint*>> engines;
+  for (const auto& [g, gp] : groups)
+    for (const BenchPoint* p : gp) engines[p->engine].push_back(p);
   std::map<std::string, double> ratio;
-  for (const auto& [g, gp] : groups) {
+  for (const auto& [e, ep] : engines) {
     std::set<std::string> srcs;
-    for (const BenchPoint* p : gp) srcs.insert(p->source);
+    for (const BenchPoint* p : ep) srcs.insert(p->source);
     for (const auto& held : srcs) {
       std::vector<const BenchPoint*> train, test;
-      for (const BenchPoint* p : gp) (p->source == held ? test : train).push_back(p);
-      Factors f;
-      if (fittable(train)) f = fit_group(cat, train);
-      for (const BenchPoint* p : test) ratio[p->bench->id] = speed_ratio(*p->bench, predict(cat, *p->bench, &f));
+      for (const BenchPoint* p : ep) (p->source == held ? test : train).push_back(p);
+      EngineFit fit = train.empty() ? EngineFit{} : fit_engine(cat, train);
+      for (const BenchPoint* p : test) {
+        Factors f = factors_for(fit, p->family);
+        ratio[p->bench->id] = speed_ratio(*p->bench, predict(cat, *p->bench, &f));
+      }
     }
   }
   return ratio;
@@ -223,16 +261,23 @@ json calibrate_impl(const Catalog& cat) {
   std::vector<BenchPoint> pts = bench_points(cat);
   const auto groups = group_points(pts);
   std::map<std::string, double> cv_ratio = cross_validate(cat, groups);
+  std::map<std::string, std::vector<const BenchPoint*>> engine_pts;
+  for (const auto& [g, gp] : groups)
+    for (const BenchPoint* p : gp) engine_pts[p->engine].push_back(p);
+  std::map<std::string, EngineFit> fits;
+  for (const auto& [e, ep] : engine_pts) fits[e] = fit_engine(cat, ep);
   json entries = json::array();
   for (const auto& group : groups) {
     // Named references, not structured bindings: lambdas below capture them (C++17).
     const std::string& g = group.first;
     const std::vector<const BenchPoint*>& gp = group.second;
+    const BenchPoint* first = gp.front();
+    const EngineFit& ef = fits.at(first->engine);
+    const std::size_t engine_n = engine_pts.at(first->engine).size();
     std::set<std::string> srcs;
     for (const BenchPoint* p : gp) srcs.insert(p->source);
-    // The committed entry: fitted on all of the group's points, or not fitted.
-    bool fit = fittable(gp);
-    Factors f = fit ? fit_group(cat, gp) : Factors{};
+    const bool fit = ef.family.count(first->family) > 0;
+    const Factors f = factors_for(ef, first->family);
     std::map<std::string, std::vector<double>> err;
     std::map<std::string, std::vector<std::string>> src;
     for (const BenchPoint* p : gp) {
@@ -241,35 +286,39 @@ json calibrate_impl(const Catalog& cat) {
     }
     json band = json::object();
     for (const auto& [metric_group, e] : err) band[metric_group] = error_stats(e, src[metric_group]);
-    const BenchPoint* first = gp.front();
     json sources = json::array();
     int n_src = 0;
     for (const auto& s : srcs)
       sources.push_back({{"id", "s" + std::to_string(++n_src)}, {"title", "calibration benchmark source"}, {"url", s},
                          {"kind", "benchmark"}});
-    std::string formula = "fitted by whichgpu calibrate: coordinate descent minimizing mean |log(predicted/measured speed)| over " +
-                          std::to_string(gp.size()) + " benchmarks of data/benchmarks from " +
-                          std::to_string(srcs.size()) + " sources (" + g + ")";
-    const int k = fitted_parameters(gp.size());
-    auto fig = [&](double v, bool fitted) {
-      if (fit && !fitted)
-        return json{{"value", nullptr}, {"supported", true},
-                    {"note", "not fitted: " + std::to_string(gp.size()) + " benchmarks allow " + std::to_string(k) +
-                                 " parameter(s) (one per five)"}};
-      if (!fit) return json{{"value", nullptr}, {"supported", true},
-                            {"note", "not fitted: " + std::to_string(gp.size()) + " benchmarks from " +
-                                         std::to_string(srcs.size()) + " source(s); at least 5 are needed"}};
-      return json{{"value", v}, {"provenance", "derived"}, {"formula", formula}};
+    const std::string formula_factor =
+        "fitted by whichgpu calibrate: coordinate descent minimizing mean |log(predicted/measured speed)| over the " +
+        std::to_string(gp.size()) + " benchmarks of " + g + " in data/benchmarks (" + std::to_string(srcs.size()) +
+        " sources)" + (fit && ef.params.at(first->family) == 1 ? "; one common factor for memory and compute" : "");
+    const std::string formula_overhead =
+        "fitted by whichgpu calibrate across all " + std::to_string(engine_n) + " " + first->engine +
+        " benchmarks of data/benchmarks (every hardware family): mean |log(predicted/measured speed)| minimized";
+    auto not_fitted = [&](const std::string& why) {
+      return json{{"value", nullptr}, {"supported", true}, {"note", "not fitted: " + why}};
     };
+    const std::string few = std::to_string(gp.size()) + " benchmarks; a factor needs 5 (one parameter per five)";
+    json memory_factor = fit ? json{{"value", f.memory_factor}, {"provenance", "derived"}, {"formula", formula_factor}}
+                             : not_fitted(few);
+    json compute_factor = fit ? json{{"value", f.compute_factor}, {"provenance", "derived"}, {"formula", formula_factor}}
+                              : not_fitted(few);
+    json step_overhead = ef.overhead_fitted
+                             ? json{{"value", f.step_overhead_s}, {"provenance", "derived"}, {"formula", formula_overhead}}
+                             : not_fitted(first->engine + " has " + std::to_string(engine_n) +
+                                          " benchmarks; its step overhead needs 10 on two or more families");
     std::string id = g;
     for (auto& ch : id)
       if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_')) ch = '-';
     entries.push_back({{"id", id},
                        {"engine", first->engine},
                        {"efficiency_family", first->family},
-                       {"memory_factor", fig(f.memory_factor, true)},
-                       {"compute_factor", fig(f.compute_factor, true)},
-                       {"step_overhead_s", fig(f.step_overhead_s, k >= 3)},
+                       {"memory_factor", memory_factor},
+                       {"compute_factor", compute_factor},
+                       {"step_overhead_s", step_overhead},
                        {"n_points", gp.size()},
                        {"n_sources", srcs.size()},
                        {"error_band", band},

@@ -30,9 +30,17 @@ double predict(const Catalog& cat, const Benchmark& b, const Factors* factors);
 // predicted speed / measured speed (time metrics inverted).
 double speed_ratio(const Benchmark& b, double predicted);
 
-// Groups with at least 5 points and 2 sources are fitted.
-bool fittable(const std::vector<const BenchPoint*>& pts);
-Factors fit_group(const Catalog& cat, const std::vector<const BenchPoint*>& pts);
+// What calibration fits for one engine: factors per hardware family with enough
+// benchmarks, and the engine's step overhead across families.
+struct EngineFit {
+  bool overhead_fitted = false;
+  double overhead = 0;
+  std::map<std::string, Factors> family;
+  std::map<std::string, int> params;  // fitted factors per family (1 common, or 2)
+};
+int factor_params(std::size_t points);
+EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& pts);
+Factors factors_for(const EngineFit& fit, const std::string& family);
 
 // Summary statistics of speed errors (ratio - 1): n, sources, median_abs_rel,
 // within_25_share, bias_rel, status ("ok" or "insufficient data").

@@ -158,7 +158,9 @@ EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& p
   }
   fit.overhead_fitted = pts.size() >= 10 && fams.size() >= 2 && (params + 1) * 5 <= static_cast<int>(pts.size());
   for (int sweep = 0; sweep < 3; ++sweep) {
-    for (auto& [fam, f] : fit.family) {
+    for (auto& entry : fit.family) {  // not a structured binding: the lambdas capture these (C++17)
+      const std::string& fam = entry.first;
+      Factors& f = entry.second;
       const auto& fp = fams.at(fam);
       auto obj = [&](const Factors& g) {
         EngineFit trial = fit;

@@ -38,6 +38,17 @@ std::vector<std::string> string_list(Reader& r, const std::string& key) {
 
 std::string opt_text(Reader& r, const std::string& key) { return r.opt_str(key).value_or(""); }
 
+// The head every entry shares: its file, raw JSON, id (checked against the file
+// name) and sources.
+template <class Entry>
+void read_head(Reader& r, Entry& e, const json& j, const std::string& file) {
+  e.file = file;
+  e.raw = j;
+  e.id = r.str("id");
+  check_id(r, e.id, file);
+  e.sources = read_sources(r);
+}
+
 template <class M>
 std::vector<std::string> keys_of(const M& m) {
   std::vector<std::string> k;
@@ -56,11 +67,7 @@ const typename M::mapped_type& lookup(const M& m, const std::string& what, const
 Efficiency parse_efficiency(const json& j, const std::string& file) {
   Reader r(j, "", file, "an efficiency entry");
   Efficiency e;
-  e.file = file;
-  e.raw = j;
-  e.id = r.str("id");
-  check_id(r, e.id, file);
-  e.sources = read_sources(r);
+  read_head(r, e, j, file);
   e.memory_efficiency = read_figure(r, "memory_efficiency", 0.01, 1.0, "fraction of peak bandwidth", &e.sources);
   Reader ce = r.object("compute_efficiency");
   for (const auto& dt : kDtypes)
@@ -79,12 +86,8 @@ Efficiency parse_efficiency(const json& j, const std::string& file) {
 Precision parse_precision(const json& j, const std::string& file) {
   Reader r(j, "", file, "a precision entry");
   Precision p;
-  p.file = file;
-  p.raw = j;
-  p.id = r.str("id");
-  check_id(r, p.id, file);
+  read_head(r, p, j, file);
   p.name = r.str("name");
-  p.sources = read_sources(r);
   p.format = r.one_of("format", {"float", "fp8", "int-weight-only", "int-w8a8", "nf4", "fp4", "gguf"});
   p.math_dtype = r.one_of("math_dtype", kDtypes);
   if (r.has("native_dtype")) p.native_dtype = r.one_of("native_dtype", kDtypes);
@@ -119,13 +122,9 @@ Precision parse_precision(const json& j, const std::string& file) {
 Engine parse_engine(const json& j, const std::string& file) {
   Reader r(j, "", file, "an engine entry");
   Engine e;
-  e.file = file;
-  e.raw = j;
-  e.id = r.str("id");
-  check_id(r, e.id, file);
+  read_head(r, e, j, file);
   e.name = r.str("name");
   e.version = r.str("version");
-  e.sources = read_sources(r);
   e.runs_on = string_list(r, "runs_on");
   e.vendors = string_list(r, "vendors");
   e.precisions = string_list(r, "precisions");
@@ -168,12 +167,8 @@ Engine parse_engine(const json& j, const std::string& file) {
 Disk parse_disk(const json& j, const std::string& file) {
   Reader r(j, "", file, "a disk entry");
   Disk d;
-  d.file = file;
-  d.raw = j;
-  d.id = r.str("id");
-  check_id(r, d.id, file);
+  read_head(r, d, j, file);
   d.name = r.str("name");
-  d.sources = read_sources(r);
   d.read_bandwidth_GBps = read_figure(r, "read_bandwidth_GBps", 0.01, 1000, "GB/s", &d.sources);
   if (!d.read_bandwidth_GBps.known()) r.error("out_of_range", "read_bandwidth_GBps", "needs a number");
   d.notes = opt_text(r, "notes");
@@ -184,11 +179,7 @@ Disk parse_disk(const json& j, const std::string& file) {
 PriceList parse_prices(const json& j, const std::string& file) {
   Reader r(j, "", file, "a price entry");
   PriceList p;
-  p.file = file;
-  p.raw = j;
-  p.id = r.str("id");
-  check_id(r, p.id, file);
-  p.sources = read_sources(r);
+  read_head(r, p, j, file);
   p.unit = r.one_of("unit", {"device-hour", "socket-hour"});
   const json& pts = r.array("points");
   for (std::size_t i = 0; i < pts.size(); ++i) {
@@ -222,13 +213,9 @@ PublishedCount parse_count(Reader& r, const std::string& key, const std::vector<
 ModelEntry parse_model(const json& j, const std::string& file) {
   Reader r(j, "", file, "a model entry");
   ModelEntry m;
-  m.file = file;
-  m.raw = j;
-  m.id = r.str("id");
-  check_id(r, m.id, file);
+  read_head(r, m, j, file);
   m.name = r.str("name");
   m.hf_repo = r.str("hf_repo");
-  m.sources = read_sources(r);
   m.hf_config = r.get("hf_config");
   m.arch = import_hf_config(m.hf_config, "/hf_config", file);
   Reader np = r.object("native_precision");
@@ -250,11 +237,7 @@ ModelEntry parse_model(const json& j, const std::string& file) {
 Benchmark parse_benchmark(const json& j, const std::string& file) {
   Reader r(j, "", file, "a benchmark entry");
   Benchmark b;
-  b.file = file;
-  b.raw = j;
-  b.id = r.str("id");
-  check_id(r, b.id, file);
-  b.sources = read_sources(r);
+  read_head(r, b, j, file);
   b.source = r.str("source");
   b.locator = r.str("locator");
   b.engine_version = r.str("engine_version");
@@ -278,11 +261,7 @@ Benchmark parse_benchmark(const json& j, const std::string& file) {
 Calibration parse_calibration(const json& j, const std::string& file) {
   Reader r(j, "", file, "a calibration entry");
   Calibration c;
-  c.file = file;
-  c.raw = j;
-  c.id = r.str("id");
-  check_id(r, c.id, file);
-  c.sources = read_sources(r);
+  read_head(r, c, j, file);
   c.engine = r.str("engine");
   c.efficiency_family = r.str("efficiency_family");
   // Physical bounds: a factor never lifts an efficiency above 1 (applied with a cap)

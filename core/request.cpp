@@ -302,7 +302,7 @@ Scenario parse_request(const json& request, const Catalog& cat) {
     throw Error("invalid_combination",
                 "CPU and unified-memory hardware run one device per replica here (tensor = pipeline = 1)",
                 "/parallelism");
-  if (P.tensor > 1 && sc.hw.interconnect.topology == "none" && P.tensor > 1)
+  if (P.tensor > 1 && sc.hw.interconnect.topology == "none")
     sc.warn(sc.hw.name + " has no peer-to-peer link: tensor-parallel all-reduces go through host memory");
 
   // Workload.

@@ -51,6 +51,68 @@ std::vector<int> default_devices(const Hardware& h) {
   return d;
 }
 
+// The seed articles' rules of thumb, checked against this request's computed
+// options: where each applies, whether it holds, and the figures that say so.
+json rules_of_thumb(const std::vector<Option>& options) {
+  auto best_of = [&](const std::string& prefix) -> const Option* {
+    // Options are ranked; the first feasible one of the family is its best.
+    for (const auto& o : options)
+      if (o.feasible && !o.c.offload && o.priced && o.c.hardware.rfind(prefix, 0) == 0) return &o;
+    return nullptr;
+  };
+  const Option* any = nullptr;
+  for (const auto& o : options)
+    if (o.ev) {
+      any = &o;
+      break;
+    }
+  json rules = json::array();
+  if (!any) return rules;
+  const Scenario& sc = any->ev->sc;
+  const double params = static_cast<double>(sc.arch.total_params());
+  const Option* a100 = best_of("nvidia-a100");
+  const Option* h100 = best_of("nvidia-h100");
+  auto cost = [](const Option* o) { return o->ev->cost.usd_per_million_output_tokens; };
+  auto name = [](const Option* o) {
+    return o->c.hardware + " x" + std::to_string(o->c.devices) + " (" + o->ev->sc.weights_main->id + ")";
+  };
+  auto rule = [&](const std::string& text, bool applies, json holds, const std::string& evidence) {
+    rules.push_back({{"rule", text}, {"source", "shared/seeds (articles on A100 vs H100 vs CPU offloading)"},
+                     {"applies", applies}, {"holds", holds}, {"evidence", evidence}});
+  };
+  const bool big = params > 30e9, small = params < 13e9;
+  const bool tight_latency = (sc.slo.ttft_s && *sc.slo.ttft_s < 1.0) || (sc.slo.e2e_s && *sc.slo.e2e_s < 1.0);
+  const bool many_users = sc.wl.concurrency > 20 || sc.wl.concurrency_max;
+  if (a100 && h100) {
+    const double ca = cost(a100), ch = cost(h100);
+    const std::string both = name(h100) + " $" + fmt("%.3f", ch) + " vs " + name(a100) + " $" + fmt("%.3f", ca) +
+                             " per million output tokens";
+    rule("H100 for models over 30B, sub-second latency or more than 20 concurrent users", big || tight_latency || many_users,
+         ch <= ca, both);
+    rule("A100 for models under 13B and tight budgets", small, ca <= ch, both);
+    rule("A well-utilized A100 can match H100 per token", true, ca <= 1.1 * ch,
+         both + " (holds within 10%)");
+  } else {
+    rule("H100 vs A100 rules", false, nullptr, "needs feasible, priced A100 and H100 options among the candidates");
+  }
+  const Option* off = nullptr;
+  for (const auto& o : options)
+    if (o.c.offload && o.ev) {
+      off = &o;
+      break;
+    }
+  if (off) {
+    const bool slo = sc.slo.any();
+    bool any_feasible = false;
+    for (const auto& o : options) any_feasible = any_feasible || (o.c.offload && o.feasible);
+    rule("CPU offloading only for batch jobs (no latency target)", true,
+         slo ? json(!any_feasible) : json(off->ev->point.tpot_s > 0.1),
+         "best offload option " + name(off) + ": " + fmt("%.3g", off->ev->point.tpot_s * 1e3) + " ms per token, TTFT " +
+             fmt("%.3g", off->ev->point.ttft_s) + " s" + (off->feasible ? "" : " (" + off->text + ")"));
+  }
+  return rules;
+}
+
 }  // namespace
 
 json decide_impl(const json& request, const Catalog& cat) {
@@ -265,6 +327,7 @@ json decide_impl(const json& request, const Catalog& cat) {
   result["options"] = opts;
   result["rank_by"] = rank_by;
   result["evaluated"] = options.size();
+  result["rules_of_thumb"] = rules_of_thumb(options);
   const Option* best = options.empty() || !options[0].feasible ? nullptr : &options[0];
   const Option* second = options.size() > 1 && options[1].feasible ? &options[1] : nullptr;
   if (best) {

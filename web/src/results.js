@@ -145,6 +145,11 @@ const Results = {
     const r = resp.result;
     if (r.recommendation && r.recommendation.why) box.append(h('p', { class: 'why' }, h('strong', null, 'Recommendation: '), String(r.recommendation.why)));
     else box.append(h('p', null, 'Nothing feasible in this set.'));
+    if (Array.isArray(r.rules_of_thumb) && r.rules_of_thumb.length) {
+      const verdict = (x) => (!x.applies ? 'does not apply' : x.holds === true ? 'holds' : x.holds === false ? 'fails' : 'n/a');
+      box.append(h('details', { class: 'rules' }, h('summary', null, 'Rules of thumb from the articles, checked for this case'),
+        h('ul', null, r.rules_of_thumb.map((x) => h('li', null, h('strong', null, String(x.rule) + ': ' + verdict(x)), ' — ', String(x.evidence || ''))))));
+    }
     let rows = r.options.map((o, idx) => ({ o, idx }));
     const sort = this.matrixSort[boxId];
     if (sort) {
@@ -192,18 +197,24 @@ const Results = {
         h('td', { class: 'num' }, fig('validate.' + title + '.' + k + '.median_abs_rel', null, g.median_abs_rel, fmtPct(g.median_abs_rel))),
         h('td', { class: 'num' }, fig('validate.' + title + '.' + k + '.bias_rel', null, g.bias_rel, fmtPct(g.bias_rel))),
         h('td', { class: 'num' }, fmtPct(g.within_25_share)), h('td', { class: 'num' }, String(g.n)), h('td', null, String(g.status || ''))));
-      return h('div', { class: 'scroll' }, h('table', null, h('caption', null, 'By ' + title.replace('by_', '')),
+      return h('div', { class: 'scroll' }, h('table', null, h('caption', null, title.split('.').pop().replace('by_', 'By ').replace('overall', 'Overall')),
         h('thead', null, h('tr', null, ['', 'median |error|', 'bias', 'within 25%', 'n', 'status'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', null, rows)));
     };
-    if (summary.overall) box.append(group('overall', { all: summary.overall }));
-    for (const k of ['by_group', 'by_engine', 'by_family']) box.append(group(k, summary[k]));
+    for (const [which, title] of [['cross_validated', 'Cross-validated (each source predicted from the others)'], ['in_sample', 'In sample (committed calibration)']]) {
+      const w = summary[which];
+      if (!w) continue;
+      box.append(h('h3', null, title));
+      if (w.overall) box.append(group(which + '.overall', { all: w.overall }));
+      for (const k of ['by_group', 'by_engine', 'by_family']) if (w[k]) box.append(group(which + '.' + k, w[k]));
+    }
     const rows = benchmarks.map((b, i) => h('tr', null,
       h('td', null, String(b.id)), h('td', null, String(b.metric)), h('td', null, b.request ? String(b.request.hardware) : ''),
       h('td', { class: 'num' }, fig('validate.measured', i, b.measured, fmtRate(b.measured))),
       h('td', { class: 'num' }, fig('validate.predicted', i, b.predicted, fmtRate(b.predicted))),
-      h('td', { class: 'num' }, fig('validate.error_rel', i, b.error_rel, fmtPct(b.error_rel))),
+      h('td', { class: 'num' }, fig('validate.speed_error_rel', i, b.speed_error_rel, b.speed_error_rel === undefined ? 'n/a' : fmtPct(b.speed_error_rel))),
+      h('td', { class: 'num' }, fig('validate.cv_speed_error_rel', i, b.cv_speed_error_rel, b.cv_speed_error_rel === undefined ? 'n/a' : fmtPct(b.cv_speed_error_rel))),
       h('td', null, safeLink(b.url, b.source || 'source'))));
     box.append(h('div', { class: 'scroll' }, h('table', { class: 'matrix' }, h('caption', null, 'Every published benchmark in the catalog'),
-      h('thead', null, h('tr', null, ['Benchmark', 'Metric', 'Hardware', 'Measured', 'Predicted', 'Error', 'Source'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', null, rows))));
+      h('thead', null, h('tr', null, ['Benchmark', 'Metric', 'Hardware', 'Measured', 'Predicted', 'Speed error', 'Cross-validated', 'Source'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', null, rows))));
   },
 };

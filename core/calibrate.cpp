@@ -77,6 +77,7 @@ double predict(const Catalog& cat, const Benchmark& b, const Factors* f) {
     o["memory_factor"] = f->memory_factor;
     o["compute_factor"] = f->compute_factor;
     if (!o.contains("step_overhead_s")) o["step_overhead_s"] = f->step_overhead_s;
+    if (!o.contains("request_overhead_s")) o["request_overhead_s"] = f->request_overhead_s;
   }
   EvalOptions eo;
   eo.curve = false;
@@ -141,6 +142,7 @@ Factors factors_for(const EngineFit& fit, const std::string& family) {
   auto it = fit.family.find(family);
   if (it != fit.family.end()) f = it->second;
   f.step_overhead_s = fit.overhead;
+  f.request_overhead_s = fit.request_overhead;
   return f;
 }
 
@@ -157,6 +159,11 @@ EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& p
     }
   }
   fit.overhead_fitted = pts.size() >= 10 && fams.size() >= 2 && (params + 1) * 5 <= static_cast<int>(pts.size());
+  // The per-request overhead only shows in time to first token: fitted where the
+  // engine has at least three TTFT measurements and the parameter budget allows.
+  const auto ttft_points = std::count_if(pts.begin(), pts.end(),
+                                         [](const BenchPoint* p) { return p->bench->metric == "prefill.ttft_s"; });
+  fit.request_fitted = ttft_points >= 3 && (params + (fit.overhead_fitted ? 1 : 0) + 1) * 5 <= static_cast<int>(pts.size());
   for (int sweep = 0; sweep < 3; ++sweep) {
     for (auto& entry : fit.family) {  // not a structured binding: the lambdas capture these (C++17)
       const std::string& fam = entry.first;
@@ -185,6 +192,15 @@ EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& p
       };
       double oh = golden(0.0, 0.02, obj);
       if (obj(oh) <= obj(fit.overhead)) fit.overhead = oh;
+    }
+    if (fit.request_fitted) {
+      auto obj = [&](double ro) {
+        EngineFit trial = fit;
+        trial.request_overhead = ro;
+        return objective_engine(cat, pts, trial);
+      };
+      double ro = golden(0.0, 0.05, obj);
+      if (obj(ro) <= obj(fit.request_overhead)) fit.request_overhead = ro;
     }
   }
   return fit;
@@ -308,6 +324,13 @@ json calibrate_impl(const Catalog& cat) {
                              : not_fitted(few);
     json compute_factor = fit ? json{{"value", f.compute_factor}, {"provenance", "derived"}, {"formula", formula_factor}}
                               : not_fitted(few);
+    json request_overhead =
+        ef.request_fitted
+            ? json{{"value", f.request_overhead_s}, {"provenance", "derived"},
+                   {"formula", "fitted by whichgpu calibrate to the time-to-first-token benchmarks among all " +
+                                   std::to_string(engine_n) + " " + first->engine +
+                                   " benchmarks: mean |log(predicted/measured speed)| minimized"}}
+            : not_fitted(first->engine + " has too few time-to-first-token benchmarks (3 needed) or parameters to spare");
     json step_overhead = ef.overhead_fitted
                              ? json{{"value", f.step_overhead_s}, {"provenance", "derived"}, {"formula", formula_overhead}}
                              : not_fitted(first->engine + " has " + std::to_string(engine_n) +
@@ -321,6 +344,7 @@ json calibrate_impl(const Catalog& cat) {
                        {"memory_factor", memory_factor},
                        {"compute_factor", compute_factor},
                        {"step_overhead_s", step_overhead},
+                       {"request_overhead_s", request_overhead},
                        {"n_points", gp.size()},
                        {"n_sources", srcs.size()},
                        {"error_band", band},
@@ -347,6 +371,7 @@ json calibrate_impl(const Catalog& cat) {
                        {"memory_factor", none},
                        {"compute_factor", none},
                        {"step_overhead_s", none},
+                       {"request_overhead_s", none},
                        {"n_points", summary["overall"]["n"]},
                        {"n_sources", srcs.size()},
                        {"error_band", summary.value("by_group", json::object())},

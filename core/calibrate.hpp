@@ -11,7 +11,7 @@
 namespace whichgpu {
 
 struct Factors {
-  double memory_factor = 1, compute_factor = 1, step_overhead_s = 0;
+  double memory_factor = 1, compute_factor = 1, step_overhead_s = 0, request_overhead_s = 0;
 };
 
 struct BenchPoint {
@@ -33,8 +33,8 @@ double speed_ratio(const Benchmark& b, double predicted);
 // What calibration fits for one engine: factors per hardware family with enough
 // benchmarks, and the engine's step overhead across families.
 struct EngineFit {
-  bool overhead_fitted = false;
-  double overhead = 0;
+  bool overhead_fitted = false, request_fitted = false;
+  double overhead = 0, request_overhead = 0;
   std::map<std::string, Factors> family;
   std::map<std::string, int> params;  // fitted factors per family (1 common, or 2)
 };

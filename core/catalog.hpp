@@ -155,7 +155,7 @@ struct ModelEntry {
 // (`whichgpu calibrate`), with the cross-validated error of that group.
 struct Calibration {
   std::string id, engine, efficiency_family, file;
-  Figure memory_factor, compute_factor, step_overhead_s;
+  Figure memory_factor, compute_factor, step_overhead_s, request_overhead_s;
   int n_points = 0, n_sources = 0;
   json error_band;  // {"decode"|"batched"|"prefill": {median_abs_rel, within_25_share, bias_rel, n}}
   std::vector<Source> sources;

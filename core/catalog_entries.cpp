@@ -239,6 +239,7 @@ Calibration parse_calibration(const json& j, const std::string& file) {
   c.memory_factor = read_figure(r, "memory_factor", 0.05, 2.0, "factor on memory efficiency", &c.sources);
   c.compute_factor = read_figure(r, "compute_factor", 0.05, 2.0, "factor on compute efficiency", &c.sources);
   c.step_overhead_s = read_figure(r, "step_overhead_s", 0, 1.0, "s", &c.sources);
+  c.request_overhead_s = read_figure(r, "request_overhead_s", 0, 1.0, "s", &c.sources);
   c.n_points = static_cast<int>(r.integer("n_points", 0, 100000, "benchmarks"));
   c.n_sources = static_cast<int>(r.integer("n_sources", 0, 100000, "sources"));
   c.error_band = r.get("error_band");

@@ -216,7 +216,7 @@ json evaluation_to_json(const Evaluation& ev, const Catalog& cat) {
 
   const double prompt = static_cast<double>(std::max<std::int64_t>(sc.wl.input_tokens, 1));
   r["prefill"] = {{"ttft_s", pt.ttft_s},
-                  {"isolated_s", ev.prefill.total_s},
+                  {"isolated_s", ev.prefill.total_s + sc.ep.request_overhead_s},
                   {"tokens_per_s", prompt / ev.prefill.total_s},
                   {"bound", ev.prefill.bound()}};
   r["decode"] = {{"tpot_s", pt.tpot_s},
@@ -325,6 +325,7 @@ json evaluation_to_json(const Evaluation& ev, const Catalog& cat) {
                      {"kernel_latency_s", sc.ep.kernel_latency_s},
                      {"collective_latency_s", sc.ep.collective_latency_s},
                      {"step_overhead_s", sc.ep.step_overhead_s},
+                     {"request_overhead_s", sc.ep.request_overhead_s},
                      {"max_num_seqs", sc.ep.max_num_seqs},
                      {"max_num_batched_tokens", sc.ep.max_num_batched_tokens},
                      {"kv_block_tokens", sc.ep.kv_block_tokens},

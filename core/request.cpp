@@ -124,6 +124,7 @@ void parse_engine_options(Scenario& sc, Reader& r, const Catalog& cat) {
   if (cal) sc.calibration = cal->id;
   if (e.step_overhead_s.known()) ep.step_overhead_s = e.step_overhead_s.v();
   else if (cal && cal->step_overhead_s.known()) ep.step_overhead_s = cal->step_overhead_s.v();
+  if (cal && cal->request_overhead_s.known()) ep.request_overhead_s = cal->request_overhead_s.v();
   else sc.warn(e.id + " step overhead is not published and not calibrated for this hardware; 0 assumed");
   if (o) {
     if (auto v = o->opt_number("memory_factor", 0.05, 2.0, "factor")) mf = *v;
@@ -155,6 +156,7 @@ void parse_engine_options(Scenario& sc, Reader& r, const Catalog& cat) {
   if (auto v = opt.opt_number("kernel_latency_s", 0, 0.1, "s")) ep.kernel_latency_s = *v;
   if (auto v = opt.opt_number("collective_latency_s", 0, 0.1, "s")) ep.collective_latency_s = *v;
   if (auto v = opt.opt_number("step_overhead_s", 0, 1.0, "s")) ep.step_overhead_s = *v;
+  if (auto v = opt.opt_number("request_overhead_s", 0, 10.0, "s")) ep.request_overhead_s = *v;
   opt.finish();
 }
 

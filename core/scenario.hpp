@@ -39,6 +39,7 @@ struct EngineParams {
   double memory_efficiency = 1.0;
   std::map<std::string, double> compute_efficiency;  // per math dtype
   double kernel_latency_s = 0, collective_latency_s = 0, step_overhead_s = 0;
+  double request_overhead_s = 0;  // per request before its first token (admission, tokenizing, sampling)
   double runtime_reserve_bytes = 0, comm_buffer_bytes = 0;
   double compute_eff(const std::string& dtype) const;
 };

@@ -20,7 +20,9 @@ ServingPoint ServingModel::at(double concurrency) const {
 
   // Isolated figures first: at S = 1 they are the answer.
   double tau = time_decode(sc, 1, pl).total_s;
-  double ttft = prefill.total_s;
+  // TTFT carries the engine's per-request overhead (admission, tokenizing, sampling).
+  const double ro = sc.ep.request_overhead_s;
+  double ttft = prefill.total_s + ro;
   double e2e = ttft + (O - 1) * tau;
   if (others > 0) {
     // Unknown: u = step time / e2e. Given u, each step's load is known (the
@@ -48,7 +50,7 @@ ServingPoint ServingModel::at(double concurrency) const {
       const double service = time_chunked_prefill(sc, pl, budget, others * f_dec).total_s;
       const double n_chunks = std::ceil(prompt / avail);
       const double rho = std::min(0.95, others * prompt * u / avail);
-      e.ttft = service + 0.5 * e.tau + rho / (2 * (1 - rho)) * (service / n_chunks);
+      e.ttft = service + 0.5 * e.tau + rho / (2 * (1 - rho)) * (service / n_chunks) + ro;
       e.h = e.tau / u - e.ttft - (O - 1) * e.tau;
       return e;
     };

@@ -36,7 +36,7 @@ TEST_CASE("cross-validated accuracy does not regress past the baseline", "[accur
 TEST_CASE("calibration stays physical and within one parameter per five points", "[accuracy][issue8]") {
   // Factors are per engine and family; the step overhead is one per engine.
   int params = 0, points = 0;
-  std::map<std::string, double> overhead;
+  std::map<std::string, double> overhead, request;
   for (const auto& [id, c] : cat().all_calibrations()) {
     if (id == "all") continue;
     INFO(id);
@@ -48,10 +48,15 @@ TEST_CASE("calibration stays physical and within one parameter per five points",
       if (overhead.count(c.engine)) CHECK(overhead[c.engine] == c.step_overhead_s.v());
       overhead[c.engine] = c.step_overhead_s.v();
     }
+    if (c.request_overhead_s.known()) {
+      CHECK(c.request_overhead_s.v() >= 0);
+      if (request.count(c.engine)) CHECK(request[c.engine] == c.request_overhead_s.v());
+      request[c.engine] = c.request_overhead_s.v();
+    }
     params += factors;
     points += c.n_points;
   }
-  params += static_cast<int>(overhead.size());
+  params += static_cast<int>(overhead.size() + request.size());
   CHECK(params * 5 <= points);
   // Applied efficiencies never exceed 1.
   for (const std::string hw : {"nvidia-h100-sxm-80gb", "nvidia-h200-sxm-141gb", "apple-m2-ultra", "amd-mi300x"}) {

@@ -295,9 +295,18 @@ const PriceList* Catalog::prices(const std::string& hardware_id) const {
 }
 
 json Catalog::list(const std::string& kind) const {
-  auto entries = [](const auto& map) {
+  // Every listed entry has an id and a name (API.md); kinds whose files carry no
+  // name get a descriptive one.
+  auto entries = [this](const auto& map) {
     json a = json::array();
-    for (const auto& kv : map) a.push_back(kv.second.raw);
+    for (const auto& kv : map) {
+      json e = kv.second.raw;
+      if (!e.contains("name")) {
+        auto hw = hardware_.find(kv.first);
+        e["name"] = hw != hardware_.end() ? hw->second.name + " prices" : kv.first;
+      }
+      a.push_back(std::move(e));
+    }
     return a;
   };
   if (kind == "hardware") return entries(hardware_);

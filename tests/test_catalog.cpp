@@ -182,7 +182,10 @@ TEST_CASE("catalog listing by kind", "[catalog][issue3]") {
     json r = json::parse(whichgpu::catalog_json(k));
     REQUIRE(r["ok"].get<bool>());
     CHECK(r["result"].size() >= 2);
-    for (const auto& e : r["result"]) CHECK(e.contains("id"));
+    for (const auto& e : r["result"]) {
+      CHECK(e.contains("id"));
+      CHECK(e.contains("name"));
+    }
   }
   json bad = json::parse(whichgpu::catalog_json("gpus"));
   CHECK(bad["error"]["code"] == "unknown_id");

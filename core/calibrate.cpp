@@ -184,24 +184,18 @@ EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& p
         if (obj(Factors{f.memory_factor, c, 0}) <= obj(f)) f.compute_factor = c;
       }
     }
-    if (fit.overhead_fitted) {
-      auto obj = [&](double oh) {
+    // The engine-wide overheads, each over all of the engine's benchmarks.
+    auto fit_overhead = [&](double EngineFit::*field, double hi) {
+      auto obj = [&](double x) {
         EngineFit trial = fit;
-        trial.overhead = oh;
+        trial.*field = x;
         return objective_engine(cat, pts, trial);
       };
-      double oh = golden(0.0, 0.02, obj);
-      if (obj(oh) <= obj(fit.overhead)) fit.overhead = oh;
-    }
-    if (fit.request_fitted) {
-      auto obj = [&](double ro) {
-        EngineFit trial = fit;
-        trial.request_overhead = ro;
-        return objective_engine(cat, pts, trial);
-      };
-      double ro = golden(0.0, 0.05, obj);
-      if (obj(ro) <= obj(fit.request_overhead)) fit.request_overhead = ro;
-    }
+      double x = golden(0.0, hi, obj);
+      if (obj(x) <= obj(fit.*field)) fit.*field = x;
+    };
+    if (fit.overhead_fitted) fit_overhead(&EngineFit::overhead, 0.02);
+    if (fit.request_fitted) fit_overhead(&EngineFit::request_overhead, 0.05);
   }
   return fit;
 }

@@ -27,12 +27,6 @@ struct Option {
   std::string key;  // deterministic tie-break
 };
 
-std::string fmt(const char* f, double v) {
-  char b[96];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
-
 std::vector<std::string> strings_at(Reader& r, const std::string& key) {
   std::vector<std::string> out;
   const json* a = r.find(key);

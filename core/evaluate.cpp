@@ -8,12 +8,6 @@
 namespace whichgpu {
 namespace {
 
-std::string fmt(const char* f, double a) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, f, a);
-  return buf;
-}
-
 json memory_json(const DeviceMemory& d) {
   return json{{"weights_bytes", d.weights_bytes},     {"kv_cache_bytes", d.kv_cache_bytes},
               {"activation_bytes", d.activation_bytes}, {"reserved_bytes", d.reserved_bytes},

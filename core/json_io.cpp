@@ -144,11 +144,13 @@ std::string type_name(const json& v) {
   return "an object";
 }
 
-std::string format_number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
+std::string fmt(const char* printf_format, double v) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, printf_format, v);
   return buf;
 }
+
+std::string format_number(double v) { return fmt("%.6g", v); }
 
 static std::string range_text(double lo, double hi, const std::string& unit) {
   return "[" + format_number(lo) + ", " + format_number(hi) + "]" + (unit.empty() ? "" : " " + unit);

@@ -85,5 +85,6 @@ std::int64_t as_integer(const json& v, const std::string& path, std::int64_t lo,
 std::string as_string(const json& v, const std::string& path, const std::string& file = "");
 std::string type_name(const json& v);
 std::string format_number(double v);  // short human form for messages
+std::string fmt(const char* printf_format, double v);  // one number in a printf format
 
 }  // namespace whichgpu

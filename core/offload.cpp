@@ -9,14 +9,11 @@ namespace whichgpu {
 namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-constexpr double kPcieEfficiency = 0.8;  // as in perf.cpp (shared/DATA-TRAPS.md)
-
 double host_pcie_bytes_per_s(const Scenario& sc) {
-  // The slower of the GPU's link and the host's slot.
-  double gpu = sc.hw.host_link.bandwidth_GBps.known() ? sc.hw.host_link.bandwidth_GBps.v() : 31.5;
-  const Hardware& host = sc.offload->host;
-  double cpu = host.host_link.bandwidth_GBps.known() ? host.host_link.bandwidth_GBps.v() : gpu;
-  return std::min(gpu, cpu) * 1e9 * kPcieEfficiency;
+  // The slower of the GPU's link and the host's slot (the host's when published).
+  double gpu = pcie_bytes_per_s(sc.hw.host_link);
+  const HostLink& host = sc.offload->host.host_link;
+  return host.bandwidth_GBps.known() ? std::min(gpu, pcie_bytes_per_s(host)) : gpu;
 }
 
 double globals_bytes(const Scenario& sc) {

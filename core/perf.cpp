@@ -17,6 +17,8 @@ constexpr double kGB = 1e9;
 // 0.8 is the lower of the two.
 constexpr double kPcieEfficiency = 0.8;
 
+}  // namespace
+
 double pcie_bytes_per_s(const HostLink& l) {
   if (l.bandwidth_GBps.known()) return l.bandwidth_GBps.v() * kGB * kPcieEfficiency;
   // One-way theoretical x16 rates per PCIe generation (PCI-SIG): 4, 8, 15.75, 31.5, 63, 121, 242 GB/s.
@@ -25,6 +27,8 @@ double pcie_bytes_per_s(const HostLink& l) {
   double lanes = l.lanes > 0 ? l.lanes : 16;
   return per_gen_x16[gen] * lanes / 16.0 * kGB * kPcieEfficiency;
 }
+
+namespace {
 
 void add_row(StepTime& st, OpRow row) {
   st.by_bound[row.bound] += row.time_s;

@@ -30,6 +30,9 @@ struct StepTime {
   std::string bound() const;
 };
 
+// Achievable one-way bytes/s of a PCIe link: its published rate, else the
+// generation's x16 rate scaled by lanes, times 0.8 (shared/DATA-TRAPS.md).
+double pcie_bytes_per_s(const HostLink& link);
 // The roof an operator of `dtype` runs against on the accelerator.
 Roof device_roof(const Scenario& sc, const std::string& dtype);
 // Per-direction bandwidth (bytes/s) a tensor-parallel all-reduce gets, and why.

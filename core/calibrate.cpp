@@ -85,11 +85,14 @@ double predict(const Catalog& cat, const Benchmark& b, const Factors* f) {
   return metric_of(evaluate_scenario(parse_request(req, cat), cat, eo), b.metric);
 }
 
-// At most one fitted parameter per five benchmarks (issue 8). Per engine and
-// hardware family: none below 5 points, then one common speed factor, from 10
-// points separate memory and compute factors. Per engine, across its families:
-// the step overhead (CPU-side scheduling and launches do not depend on the GPU),
-// when the engine has 10 or more points on at least two families.
+// At most one fitted parameter per five benchmarks (issue 8), counted over an
+// engine's benchmarks. In order of priority: engine-wide factors (one common
+// factor from 5 points, separate memory and compute factors from 10); the step
+// overhead (CPU-side scheduling and launches do not depend on the GPU) when the
+// engine has 10 or more points on at least two families; the request overhead
+// from three time-to-first-token points; then per-family refinements (largest
+// families first; none when the engine has a single family, which the
+// engine-wide factors already describe).
 int factor_params(std::size_t points) { return static_cast<int>(std::min<std::size_t>(2, points / 5)); }
 
 namespace {
@@ -137,10 +140,19 @@ double objective_engine(const Catalog& cat, const std::vector<const BenchPoint*>
 
 }  // namespace
 
+int EngineFit::total_params() const {
+  int n = base_params + (overhead_fitted ? 1 : 0) + (request_fitted ? 1 : 0);
+  for (const auto& kv : params) n += kv.second;
+  return n;
+}
+
 Factors factors_for(const EngineFit& fit, const std::string& family) {
-  Factors f;
+  Factors f = fit.base_general() || fit.families.count(family) ? fit.base : Factors{};
   auto it = fit.family.find(family);
-  if (it != fit.family.end()) f = it->second;
+  if (it != fit.family.end()) {
+    f.memory_factor *= it->second.memory_factor;
+    f.compute_factor *= it->second.compute_factor;
+  }
   f.step_overhead_s = fit.overhead;
   f.request_overhead_s = fit.request_overhead;
   return f;
@@ -149,41 +161,52 @@ Factors factors_for(const EngineFit& fit, const std::string& family) {
 EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& pts) {
   EngineFit fit;
   const auto fams = by_family(pts);
-  int params = 0;
-  for (const auto& [fam, fp] : fams) {
-    int k = factor_params(fp.size());
-    if (k > 0) {
-      fit.family[fam] = Factors{};
-      fit.params[fam] = k;
-      params += k;
-    }
-  }
-  fit.overhead_fitted = pts.size() >= 10 && fams.size() >= 2 && (params + 1) * 5 <= static_cast<int>(pts.size());
+  const int n = static_cast<int>(pts.size());
+  const int budget = n / 5;
+  for (const auto& kv : fams) fit.families.insert(kv.first);
+  fit.base_params = std::min(2, budget);
+  fit.overhead_fitted = n >= 10 && fams.size() >= 2 && fit.total_params() + 1 <= budget;
   // The per-request overhead only shows in time to first token: fitted where the
   // engine has at least three TTFT measurements and the parameter budget allows.
   const auto ttft_points = std::count_if(pts.begin(), pts.end(),
                                          [](const BenchPoint* p) { return p->bench->metric == "prefill.ttft_s"; });
-  fit.request_fitted = ttft_points >= 3 && (params + (fit.overhead_fitted ? 1 : 0) + 1) * 5 <= static_cast<int>(pts.size());
-  for (int sweep = 0; sweep < 3; ++sweep) {
-    for (auto& entry : fit.family) {  // not a structured binding: the lambdas capture these (C++17)
-      const std::string& fam = entry.first;
-      Factors& f = entry.second;
-      const auto& fp = fams.at(fam);
-      auto obj = [&](const Factors& g) {
-        EngineFit trial = fit;
-        trial.family[fam] = g;
-        return objective_engine(cat, fp, trial);
-      };
-      if (fit.params[fam] == 1) {
-        double x = golden(0.3, 1.3, [&](double v) { return obj(Factors{v, v, 0}); });
-        if (obj(Factors{x, x, 0}) <= obj(f)) f = Factors{x, x, 0};
-      } else {
-        double m = golden(0.3, 1.3, [&](double v) { return obj(Factors{v, f.compute_factor, 0}); });
-        if (obj(Factors{m, f.compute_factor, 0}) <= obj(f)) f.memory_factor = m;
-        double c = golden(0.3, 1.3, [&](double v) { return obj(Factors{f.memory_factor, v, 0}); });
-        if (obj(Factors{f.memory_factor, c, 0}) <= obj(f)) f.compute_factor = c;
-      }
+  fit.request_fitted = ttft_points >= 3 && fit.total_params() + 1 <= budget;
+  if (fams.size() >= 2) {
+    std::vector<std::pair<std::size_t, std::string>> by_size;
+    for (const auto& kv : fams) by_size.emplace_back(kv.second.size(), kv.first);
+    std::sort(by_size.begin(), by_size.end(), [](const auto& x, const auto& y) {
+      return x.first != y.first ? x.first > y.first : x.second < y.second;
+    });
+    for (const auto& [size, fam] : by_size) {
+      int k = std::min(factor_params(size), budget - fit.total_params());
+      if (k <= 0) continue;
+      fit.family[fam] = Factors{};
+      fit.params[fam] = k;
     }
+  }
+  // Coordinate descent on a 1-D golden-section search per factor; a move is kept
+  // only when it lowers the objective over the points the factor touches.
+  auto fit_pair = [&](Factors& f, int k, const std::vector<const BenchPoint*>& over) {
+    auto obj = [&](const Factors& g) {
+      Factors keep = f;
+      f = g;
+      double v = objective_engine(cat, over, fit);
+      f = keep;
+      return v;
+    };
+    if (k == 1) {
+      double x = golden(0.3, 1.3, [&](double v) { return obj(Factors{v, v, 0, 0}); });
+      if (obj(Factors{x, x, 0, 0}) <= obj(f)) f = Factors{x, x, 0, 0};
+    } else if (k == 2) {
+      double m = golden(0.3, 1.3, [&](double v) { return obj(Factors{v, f.compute_factor, 0, 0}); });
+      if (obj(Factors{m, f.compute_factor, 0, 0}) <= obj(f)) f.memory_factor = m;
+      double c = golden(0.3, 1.3, [&](double v) { return obj(Factors{f.memory_factor, v, 0, 0}); });
+      if (obj(Factors{f.memory_factor, c, 0, 0}) <= obj(f)) f.compute_factor = c;
+    }
+  };
+  for (int sweep = 0; sweep < 3; ++sweep) {
+    fit_pair(fit.base, fit.base_params, pts);
+    for (auto& entry : fit.family) fit_pair(entry.second, fit.params.at(entry.first), fams.at(entry.first));
     // The engine-wide overheads, each over all of the engine's benchmarks.
     auto fit_overhead = [&](double EngineFit::*field, double hi) {
       auto obj = [&](double x) {
@@ -269,6 +292,92 @@ json summarize_errors(const std::vector<BenchPoint>& pts, const std::map<std::st
   return s;
 }
 
+namespace {
+
+json source_list(const std::set<std::string>& urls) {
+  json sources = json::array();
+  int n = 0;
+  for (const auto& u : urls)
+    sources.push_back({{"id", "s" + std::to_string(++n)}, {"title", "calibration benchmark source"}, {"url", u},
+                       {"kind", "benchmark"}});
+  return sources;
+}
+
+// Cross-validated error bands of a set of points, per metric group.
+json bands_of(const std::vector<const BenchPoint*>& pts, const std::map<std::string, double>& cv_ratio) {
+  std::map<std::string, std::vector<double>> err;
+  std::map<std::string, std::vector<std::string>> src;
+  for (const BenchPoint* p : pts) {
+    err[p->bench->group].push_back(cv_ratio.at(p->bench->id) - 1);
+    src[p->bench->group].push_back(p->source);
+  }
+  json band = json::object();
+  for (const auto& [metric_group, e] : err) band[metric_group] = error_stats(e, src.at(metric_group));
+  return band;
+}
+
+json not_fitted(const std::string& why) { return json{{"value", nullptr}, {"supported", true}, {"note", "not fitted: " + why}}; }
+
+json fitted(double v, const std::string& formula) {
+  return json{{"value", v}, {"provenance", "derived"}, {"formula", formula}};
+}
+
+// One data/calibration entry: the factors in force for `family` ("*": any family
+// of the engine without its own entry) and the cross-validated error bands of `pts`.
+json calibration_entry(const std::string& engine, const std::string& family, const EngineFit& ef,
+                       const std::vector<const BenchPoint*>& pts, std::size_t engine_n,
+                       const std::map<std::string, double>& cv_ratio) {
+  std::set<std::string> srcs;
+  for (const BenchPoint* p : pts) srcs.insert(p->source);
+  const bool refined = family != "*" && ef.family.count(family) > 0;
+  const Factors f = factors_for(ef, family);
+  const std::string objective = "coordinate descent minimizing mean |log(predicted/measured speed)|";
+  std::string formula = "fitted by whichgpu calibrate: engine-wide factor" +
+                        std::string(ef.base_params == 1 ? " (one common factor for memory and compute)" : "") +
+                        " over all " + std::to_string(engine_n) + " " + engine + " benchmarks of data/benchmarks";
+  if (refined)
+    formula += ", times a " + family + " refinement" +
+               (ef.params.at(family) == 1 ? " (one common factor)" : "") + " over its " + std::to_string(pts.size()) +
+               " benchmarks (" + std::to_string(srcs.size()) + " sources)";
+  formula += "; " + objective;
+  const bool any = ef.base_params > 0 || refined;
+  const std::string few = engine + " has " + std::to_string(engine_n) + " benchmarks; a factor needs 5 (one parameter per five)";
+  json memory_factor = any ? fitted(f.memory_factor, formula) : not_fitted(few);
+  json compute_factor = any ? fitted(f.compute_factor, formula) : not_fitted(few);
+  json request_overhead =
+      ef.request_fitted
+          ? fitted(f.request_overhead_s, "fitted by whichgpu calibrate to the time-to-first-token benchmarks among all " +
+                                             std::to_string(engine_n) + " " + engine + " benchmarks; " + objective)
+          : not_fitted(engine + " has too few time-to-first-token benchmarks (3 needed) or parameters to spare");
+  json step_overhead =
+      ef.overhead_fitted
+          ? fitted(f.step_overhead_s, "fitted by whichgpu calibrate across all " + std::to_string(engine_n) + " " + engine +
+                                          " benchmarks of data/benchmarks (every hardware family); " + objective)
+          : not_fitted(engine + " has " + std::to_string(engine_n) +
+                       " benchmarks; its step overhead needs 10 on two or more families and a parameter to spare");
+  std::string id = engine + "-" + (family == "*" ? std::string("any") : family);
+  for (auto& ch : id)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_')) ch = '-';
+  const std::string scope = family == "*" ? "any hardware family without an entry of its own" : family + " hardware";
+  return {{"id", id},
+          {"engine", engine},
+          {"efficiency_family", family},
+          {"memory_factor", memory_factor},
+          {"compute_factor", compute_factor},
+          {"step_overhead_s", step_overhead},
+          {"request_overhead_s", request_overhead},
+          {"n_points", pts.size()},
+          {"n_sources", srcs.size()},
+          {"error_band", bands_of(pts, cv_ratio)},
+          {"sources", source_list(srcs)},
+          {"notes", "Efficiency factors of " + engine + " on " + scope +
+                        ", multiplying the hardware family's cited efficiencies (capped at 1). "
+                        "error_band: leave-one-source-out cross-validated speed errors per metric group" +
+                        (family == "*" ? " over all of the engine's benchmarks." : ".")}};
+}
+
+}  // namespace
+
 json calibrate_impl(const Catalog& cat) {
   std::vector<BenchPoint> pts = bench_points(cat);
   const auto groups = group_points(pts);
@@ -276,103 +385,32 @@ json calibrate_impl(const Catalog& cat) {
   std::map<std::string, std::vector<const BenchPoint*>> engine_pts;
   for (const auto& [g, gp] : groups)
     for (const BenchPoint* p : gp) engine_pts[p->engine].push_back(p);
-  std::map<std::string, EngineFit> fits;
-  for (const auto& [e, ep] : engine_pts) fits[e] = fit_engine(cat, ep);
   json entries = json::array();
-  for (const auto& group : groups) {
-    // Named references, not structured bindings: lambdas below capture them (C++17).
-    const std::string& g = group.first;
-    const std::vector<const BenchPoint*>& gp = group.second;
-    const BenchPoint* first = gp.front();
-    const EngineFit& ef = fits.at(first->engine);
-    const std::size_t engine_n = engine_pts.at(first->engine).size();
-    std::set<std::string> srcs;
-    for (const BenchPoint* p : gp) srcs.insert(p->source);
-    const bool fit = ef.family.count(first->family) > 0;
-    const Factors f = factors_for(ef, first->family);
-    std::map<std::string, std::vector<double>> err;
-    std::map<std::string, std::vector<std::string>> src;
-    for (const BenchPoint* p : gp) {
-      err[p->bench->group].push_back(cv_ratio[p->bench->id] - 1);
-      src[p->bench->group].push_back(p->source);
-    }
-    json band = json::object();
-    for (const auto& [metric_group, e] : err) band[metric_group] = error_stats(e, src[metric_group]);
-    json sources = json::array();
-    int n_src = 0;
-    for (const auto& s : srcs)
-      sources.push_back({{"id", "s" + std::to_string(++n_src)}, {"title", "calibration benchmark source"}, {"url", s},
-                         {"kind", "benchmark"}});
-    const std::string formula_factor =
-        "fitted by whichgpu calibrate: coordinate descent minimizing mean |log(predicted/measured speed)| over the " +
-        std::to_string(gp.size()) + " benchmarks of " + g + " in data/benchmarks (" + std::to_string(srcs.size()) +
-        " sources)" + (fit && ef.params.at(first->family) == 1 ? "; one common factor for memory and compute" : "");
-    const std::string formula_overhead =
-        "fitted by whichgpu calibrate across all " + std::to_string(engine_n) + " " + first->engine +
-        " benchmarks of data/benchmarks (every hardware family): mean |log(predicted/measured speed)| minimized";
-    auto not_fitted = [&](const std::string& why) {
-      return json{{"value", nullptr}, {"supported", true}, {"note", "not fitted: " + why}};
-    };
-    const std::string few = std::to_string(gp.size()) + " benchmarks; a factor needs 5 (one parameter per five)";
-    json memory_factor = fit ? json{{"value", f.memory_factor}, {"provenance", "derived"}, {"formula", formula_factor}}
-                             : not_fitted(few);
-    json compute_factor = fit ? json{{"value", f.compute_factor}, {"provenance", "derived"}, {"formula", formula_factor}}
-                              : not_fitted(few);
-    json request_overhead =
-        ef.request_fitted
-            ? json{{"value", f.request_overhead_s}, {"provenance", "derived"},
-                   {"formula", "fitted by whichgpu calibrate to the time-to-first-token benchmarks among all " +
-                                   std::to_string(engine_n) + " " + first->engine +
-                                   " benchmarks: mean |log(predicted/measured speed)| minimized"}}
-            : not_fitted(first->engine + " has too few time-to-first-token benchmarks (3 needed) or parameters to spare");
-    json step_overhead = ef.overhead_fitted
-                             ? json{{"value", f.step_overhead_s}, {"provenance", "derived"}, {"formula", formula_overhead}}
-                             : not_fitted(first->engine + " has " + std::to_string(engine_n) +
-                                          " benchmarks; its step overhead needs 10 on two or more families");
-    std::string id = g;
-    for (auto& ch : id)
-      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_')) ch = '-';
-    entries.push_back({{"id", id},
-                       {"engine", first->engine},
-                       {"efficiency_family", first->family},
-                       {"memory_factor", memory_factor},
-                       {"compute_factor", compute_factor},
-                       {"step_overhead_s", step_overhead},
-                       {"request_overhead_s", request_overhead},
-                       {"n_points", gp.size()},
-                       {"n_sources", srcs.size()},
-                       {"error_band", band},
-                       {"sources", sources},
-                       {"notes", "Efficiency factors of " + first->engine + " on " + first->family +
-                                     " hardware, multiplying the hardware family's cited efficiencies (capped at 1). "
-                                     "error_band: leave-one-source-out cross-validated speed errors per metric group."}});
+  for (const auto& [e, ep] : engine_pts) {
+    const EngineFit ef = fit_engine(cat, ep);
+    if (ef.base_general()) entries.push_back(calibration_entry(e, "*", ef, ep, ep.size(), cv_ratio));
+    for (const auto& [g, gp] : groups)
+      if (gp.front()->engine == e) entries.push_back(calibration_entry(e, gp.front()->family, ef, gp, ep.size(), cv_ratio));
   }
   json summary = summarize_errors(pts, cv_ratio);
-  // The pooled entry: error bands for requests whose engine and family have no group.
-  {
-    std::set<std::string> srcs;
-    for (const auto& p : pts)
-      if (p.error.empty()) srcs.insert(p.source);
-    json sources = json::array();
-    int n_src = 0;
-    for (const auto& s : srcs)
-      sources.push_back({{"id", "s" + std::to_string(++n_src)}, {"title", "calibration benchmark source"}, {"url", s},
-                         {"kind", "benchmark"}});
-    auto none = json{{"value", nullptr}, {"supported", true}, {"note", "the pooled entry carries error bands only"}};
-    entries.push_back({{"id", "all"},
-                       {"engine", "*"},
-                       {"efficiency_family", "*"},
-                       {"memory_factor", none},
-                       {"compute_factor", none},
-                       {"step_overhead_s", none},
-                       {"request_overhead_s", none},
-                       {"n_points", summary["overall"]["n"]},
-                       {"n_sources", srcs.size()},
-                       {"error_band", summary.value("by_group", json::object())},
-                       {"sources", sources},
-                       {"notes", "Leave-one-source-out cross-validated speed errors of every benchmark, per metric group; "
-                                 "used as the error band where an engine and hardware family have no calibration group."}});
-  }
+  // The pooled entry: error bands for requests whose engine has no calibration.
+  std::set<std::string> srcs;
+  for (const auto& p : pts)
+    if (p.error.empty()) srcs.insert(p.source);
+  auto none = json{{"value", nullptr}, {"supported", true}, {"note", "the pooled entry carries error bands only"}};
+  entries.push_back({{"id", "all"},
+                     {"engine", "*"},
+                     {"efficiency_family", "*"},
+                     {"memory_factor", none},
+                     {"compute_factor", none},
+                     {"step_overhead_s", none},
+                     {"request_overhead_s", none},
+                     {"n_points", summary["overall"]["n"]},
+                     {"n_sources", srcs.size()},
+                     {"error_band", summary.value("by_group", json::object())},
+                     {"sources", source_list(srcs)},
+                     {"notes", "Leave-one-source-out cross-validated speed errors of every benchmark, per metric group; "
+                               "used as the error band where an engine has no calibration entry."}});
   return json{{"entries", entries}, {"cross_validated", summary}};
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,13 +31,23 @@ double predict(const Catalog& cat, const Benchmark& b, const Factors* factors);
 // predicted speed / measured speed (time metrics inverted).
 double speed_ratio(const Benchmark& b, double predicted);
 
-// What calibration fits for one engine: factors per hardware family with enough
-// benchmarks, and the engine's step overhead across families.
+// What calibration fits for one engine, in two levels: engine-wide factors over
+// all its benchmarks (they carry to hardware families without data), refined per
+// hardware family where the family has enough benchmarks of its own; and the
+// engine's step and request overheads across families.
 struct EngineFit {
   bool overhead_fitted = false, request_fitted = false;
   double overhead = 0, request_overhead = 0;
-  std::map<std::string, Factors> family;
-  std::map<std::string, int> params;  // fitted factors per family (1 common, or 2)
+  Factors base;                       // engine-wide memory and compute factors
+  std::set<std::string> families;     // hardware families the fit saw
+  // The engine-wide factors carry to unseen families only when fitted on two or
+  // more: one family's figures say nothing about another's (vLLM on ROCm is not
+  // vLLM on CUDA).
+  bool base_general() const { return families.size() >= 2; }
+  int base_params = 0;                // 0, 1 (common) or 2
+  std::map<std::string, Factors> family;  // refinements, multiplying base
+  std::map<std::string, int> params;  // fitted refinement factors per family (1 common, or 2)
+  int total_params() const;
 };
 int factor_params(std::size_t points);
 EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& pts);

@@ -118,6 +118,12 @@ Hardware Catalog::parse_hardware(const json& j, const std::string& file, const s
     h.peak_TFLOPS[dt] = read_figure(pk, dt, 0.001, 100000, dt == "int8" ? "TOPS" : "TFLOPS", src, user);
   }
   pk.finish();
+  if (const json* ce = r.find("compute_efficiency")) {
+    Reader c(*ce, r.path_of("compute_efficiency"), file, "a map of data type to fraction of dense peak");
+    for (const auto& dt : kDtypes)
+      if (c.present(dt)) h.compute_efficiency[dt] = read_figure(c, dt, 0.01, 1.0, "fraction of dense peak", src, user);
+    c.finish();
+  }
   auto maybe = [&](const std::string& dt) { return h.runs_dtype(dt) || h.peak_TFLOPS[dt].supported; };
   if (!maybe("bf16") && !maybe("fp16") && !maybe("fp32"))
     r.error("missing_field", "dense_peak_TFLOPS", "needs a peak (or an unknown one) for one of bf16, fp16, fp32");
@@ -217,7 +223,7 @@ void Catalog::check_links() const {
   for (const auto& [id, c] : calibrations_)
     if (c.engine == "*" && c.efficiency_family == "*") continue;  // the pooled entry
     else if (!engines_.count(c.engine)) bad(c.file, "/engine", "unknown engine \"" + c.engine + "\"");
-    else if (!efficiency_.count(c.efficiency_family))
+    else if (c.efficiency_family != "*" && !efficiency_.count(c.efficiency_family))  // "*": engine-wide
       bad(c.file, "/efficiency_family", "unknown efficiency family \"" + c.efficiency_family + "\"");
 }
 
@@ -284,9 +290,14 @@ const Efficiency& Catalog::efficiency(const std::string& id) const {
   return lookup(efficiency_, "efficiency family", id, "/hardware/efficiency_family");
 }
 const Calibration* Catalog::calibration(const std::string& engine, const std::string& family) const {
-  for (const auto& [id, c] : calibrations_)
-    if (c.engine == engine && c.efficiency_family == family) return &c;
-  return nullptr;
+  // The family's own entry, else the engine-wide one (family "*").
+  const Calibration* any = nullptr;
+  for (const auto& [id, c] : calibrations_) {
+    if (c.engine != engine) continue;
+    if (c.efficiency_family == family) return &c;
+    if (c.efficiency_family == "*") any = &c;
+  }
+  return any;
 }
 
 const PriceList* Catalog::prices(const std::string& hardware_id) const {

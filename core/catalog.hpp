@@ -38,6 +38,9 @@ struct Hardware {
   int release_year = 0;
   Figure memory_GiB, usable_memory_MiB, driver_reserved_MiB, memory_bandwidth_GBps, tdp_W;
   std::map<std::string, Figure> peak_TFLOPS;  // dense; int8 in TOPS
+  // Measured fractions of this device's own dense peak, overriding its efficiency
+  // family's (a family can span a 72 W L4 and a 450 W RTX 4090).
+  std::map<std::string, Figure> compute_efficiency;
   Interconnect interconnect;
   HostLink host_link;
   std::optional<CpuInfo> cpu;

@@ -99,6 +99,9 @@ void parse_engine_options(Scenario& sc, Reader& r, const Catalog& cat) {
     auto it = f.compute_efficiency.find(dt);
     if (it != f.compute_efficiency.end() && it->second.known()) ep.compute_efficiency[dt] = it->second.v();
   }
+  // The device's own measured fractions, where published, replace the family's.
+  for (const auto& [dt, fig] : hw.compute_efficiency)
+    if (fig.known()) ep.compute_efficiency[dt] = fig.v();
   if (hw.cpu && hw.cpu->achievable_compute_fraction.known() && ep.compute_efficiency.empty())
     for (const auto& dt : dtypes()) ep.compute_efficiency[dt] = hw.cpu->achievable_compute_fraction.v();
   if (!custom) {
@@ -124,8 +127,8 @@ void parse_engine_options(Scenario& sc, Reader& r, const Catalog& cat) {
   if (cal) sc.calibration = cal->id;
   if (e.step_overhead_s.known()) ep.step_overhead_s = e.step_overhead_s.v();
   else if (cal && cal->step_overhead_s.known()) ep.step_overhead_s = cal->step_overhead_s.v();
-  if (cal && cal->request_overhead_s.known()) ep.request_overhead_s = cal->request_overhead_s.v();
   else sc.warn(e.id + " step overhead is not published and not calibrated for this hardware; 0 assumed");
+  if (cal && cal->request_overhead_s.known()) ep.request_overhead_s = cal->request_overhead_s.v();
   if (o) {
     if (auto v = o->opt_number("memory_factor", 0.05, 2.0, "factor")) mf = *v;
     if (auto v = o->opt_number("compute_factor", 0.05, 2.0, "factor")) cf = *v;

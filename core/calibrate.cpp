@@ -86,13 +86,10 @@ double predict(const Catalog& cat, const Benchmark& b, const Factors* f) {
 }
 
 // At most one fitted parameter per five benchmarks (issue 8), counted over an
-// engine's benchmarks. In order of priority: engine-wide factors (one common
-// factor from 5 points, separate memory and compute factors from 10); the step
-// overhead (CPU-side scheduling and launches do not depend on the GPU) when the
-// engine has 10 or more points on at least two families; the request overhead
-// from three time-to-first-token points; then per-family refinements (largest
-// families first; none when the engine has a single family, which the
-// engine-wide factors already describe).
+// engine's benchmarks: per-family refinements (one common factor from 5 points of
+// the family, separate memory and compute factors from 10), engine-wide factors,
+// the step overhead (from 10 points) and the request overhead (from three
+// time-to-first-token points), in that order of priority (see fit_engine).
 int factor_params(std::size_t points) { return static_cast<int>(std::min<std::size_t>(2, points / 5)); }
 
 namespace {
@@ -164,14 +161,17 @@ EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& p
   const int n = static_cast<int>(pts.size());
   const int budget = n / 5;
   for (const auto& kv : fams) fit.families.insert(kv.first);
-  fit.base_params = std::min(2, budget);
-  fit.overhead_fitted = n >= 10 && fams.size() >= 2 && fit.total_params() + 1 <= budget;
-  // The per-request overhead only shows in time to first token: fitted where the
-  // engine has at least three TTFT measurements and the parameter budget allows.
+  // The per-request overhead only shows in time to first token: a candidate where
+  // the engine has at least three TTFT measurements.
   const auto ttft_points = std::count_if(pts.begin(), pts.end(),
                                          [](const BenchPoint* p) { return p->bench->metric == "prefill.ttft_s"; });
-  fit.request_fitted = ttft_points >= 3 && fit.total_params() + 1 <= budget;
-  if (fams.size() >= 2) {
+  auto add_base = [&] { fit.base_params = std::max(0, std::min(2, budget - fit.total_params())); };
+  auto add_overheads = [&] {
+    fit.overhead_fitted = n >= 10 && fit.total_params() + 1 <= budget;
+    fit.request_fitted = ttft_points >= 3 && fit.total_params() + 1 <= budget;
+  };
+  auto add_families = [&] {
+    if (fams.size() < 2) return;  // one family: the engine-wide factors describe it
     std::vector<std::pair<std::size_t, std::string>> by_size;
     for (const auto& kv : fams) by_size.emplace_back(kv.second.size(), kv.first);
     std::sort(by_size.begin(), by_size.end(), [](const auto& x, const auto& y) {
@@ -183,7 +183,15 @@ EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& p
       fit.family[fam] = Factors{};
       fit.params[fam] = k;
     }
-  }
+  };
+  // The budget goes first to families with data of their own, then to the
+  // engine-wide factors (which then describe the families without refinements:
+  // a data-rich family cannot drag them), then to the overheads. Of the three
+  // orders tried (overheads or engine-wide factors first), this one gave the lowest
+  // leave-one-source-out error.
+  add_families();
+  add_base();
+  add_overheads();
   // Coordinate descent on a 1-D golden-section search per factor; a move is kept
   // only when it lowers the objective over the points the factor touches.
   auto fit_pair = [&](Factors& f, int k, const std::vector<const BenchPoint*>& over) {
@@ -220,6 +228,7 @@ EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& p
     if (fit.overhead_fitted) fit_overhead(&EngineFit::overhead, 0.02);
     if (fit.request_fitted) fit_overhead(&EngineFit::request_overhead, 0.05);
   }
+  fit.objective = objective_engine(cat, pts, fit);
   return fit;
 }
 

@@ -323,7 +323,8 @@ json evaluation_to_json(const Evaluation& ev, const Catalog& cat) {
                      {"max_num_seqs", sc.ep.max_num_seqs},
                      {"max_num_batched_tokens", sc.ep.max_num_batched_tokens},
                      {"kv_block_tokens", sc.ep.kv_block_tokens},
-                     {"family", sc.eff.id}};
+                     {"family", sc.eff.id},
+                     {"calibration", sc.calibration.empty() ? json(nullptr) : json(sc.calibration)}};
   if (ev.plan) {
     r["placement"] = ev.plan->placement_json;
     r["offload"] = {{"mode", sc.offload->mode},

@@ -56,10 +56,17 @@ std::vector<BenchPoint> bench_points(const Catalog& cat) {
     p.bench = &b;
     p.source = url_of(b);
     try {
-      Scenario sc = parse_request(b.request, cat);
-      p.engine = sc.engine->id;
-      p.family = sc.hw.efficiency_family.empty() ? "custom" : sc.hw.efficiency_family;
+      json req = b.request;
+      json& o = req["engine_options"];
+      if (!o.is_object()) o = json::object();
+      p.own_step_overhead = o.contains("step_overhead_s");
+      p.own_request_overhead = o.contains("request_overhead_s");
+      o["calibration"] = false;
+      auto sc = std::make_shared<Scenario>(parse_request(req, cat));
+      p.engine = sc->engine->id;
+      p.family = sc->hw.efficiency_family.empty() ? "custom" : sc->hw.efficiency_family;
       p.group = p.engine + "-" + p.family;
+      p.scenario = std::move(sc);
     } catch (const Error& e) {
       p.error = e.code + ": " + e.what();
     }
@@ -83,6 +90,23 @@ double predict(const Catalog& cat, const Benchmark& b, const Factors* f) {
   eo.curve = false;
   eo.slo_search = false;
   return metric_of(evaluate_scenario(parse_request(req, cat), cat, eo), b.metric);
+}
+
+double predict_point(const Catalog& cat, const BenchPoint& p, const Factors& f) {
+  // What parse_request does with engine_options memory_factor / compute_factor /
+  // step_overhead_s / request_overhead_s, applied to the parsed scenario's copy.
+  Scenario sc = *p.scenario;
+  EngineParams& ep = sc.ep;
+  ep.memory_efficiency = std::min(1.0, ep.memory_efficiency * f.memory_factor);
+  for (auto& kv : ep.compute_efficiency) kv.second = std::min(1.0, kv.second * f.compute_factor);
+  if (ep.compute_efficiency.empty() && f.compute_factor != 1.0)
+    for (const auto& dt : dtypes()) ep.compute_efficiency[dt] = std::min(1.0, f.compute_factor);
+  if (!p.own_step_overhead) ep.step_overhead_s = f.step_overhead_s;
+  if (!p.own_request_overhead) ep.request_overhead_s = f.request_overhead_s;
+  EvalOptions eo;
+  eo.curve = false;
+  eo.slo_search = false;
+  return metric_of(evaluate_scenario(std::move(sc), cat, eo), p.bench->metric);
 }
 
 // At most one fitted parameter per five benchmarks (issue 8), counted over an
@@ -130,7 +154,7 @@ double objective_engine(const Catalog& cat, const std::vector<const BenchPoint*>
   double s = 0;
   for (const BenchPoint* p : pts) {
     Factors f = factors_for(fit, p->family);
-    s += std::fabs(std::log(speed_ratio(*p->bench, predict(cat, *p->bench, &f))));
+    s += std::fabs(std::log(speed_ratio(*p->bench, predict_point(cat, *p, f))));
   }
   return s / static_cast<double>(pts.size());
 }
@@ -271,7 +295,7 @@ std::map<std::string, double> cross_validate(const Catalog& cat,
       EngineFit fit = train.empty() ? EngineFit{} : fit_engine(cat, train);
       for (const BenchPoint* p : test) {
         Factors f = factors_for(fit, p->family);
-        ratio[p->bench->id] = speed_ratio(*p->bench, predict(cat, *p->bench, &f));
+        ratio[p->bench->id] = speed_ratio(*p->bench, predict_point(cat, *p, f));
       }
     }
   }

@@ -2,12 +2,14 @@
 // per-group fit of efficiency factors, and leave-one-source-out cross-validation.
 #pragma once
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "catalog.hpp"
+#include "scenario.hpp"
 
 namespace whichgpu {
 
@@ -17,6 +19,10 @@ struct Factors {
 
 struct BenchPoint {
   const Benchmark* bench = nullptr;
+  // The request parsed once with calibration off; fits re-evaluate it under
+  // trial factors without re-parsing (shared: BenchPoints are copied around).
+  std::shared_ptr<const Scenario> scenario;
+  bool own_step_overhead = false, own_request_overhead = false;  // set by the request itself
   std::string group;   // calibration group: "<engine>-<efficiency family>"
   std::string engine, family, source;  // source: the benchmark's cited URL
   std::string error;   // the request failed (code: message)
@@ -28,6 +34,9 @@ std::vector<BenchPoint> bench_points(const Catalog& cat);
 // Predicted metric: with the catalog's calibration (factors == nullptr) or with
 // calibration off and the given factors.
 double predict(const Catalog& cat, const Benchmark& b, const Factors* factors);
+// The same prediction from a BenchPoint's parsed scenario under the given factors
+// (calibration off), as predict(cat, *p.bench, &factors) computes it.
+double predict_point(const Catalog& cat, const BenchPoint& p, const Factors& factors);
 // predicted speed / measured speed (time metrics inverted).
 double speed_ratio(const Benchmark& b, double predicted);
 

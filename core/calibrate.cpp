@@ -252,7 +252,6 @@ EngineFit fit_engine(const Catalog& cat, const std::vector<const BenchPoint*>& p
     if (fit.overhead_fitted) fit_overhead(&EngineFit::overhead, 0.02);
     if (fit.request_fitted) fit_overhead(&EngineFit::request_overhead, 0.05);
   }
-  fit.objective = objective_engine(cat, pts, fit);
   return fit;
 }
 
@@ -387,7 +386,7 @@ json calibration_entry(const std::string& engine, const std::string& family, con
           ? fitted(f.step_overhead_s, "fitted by whichgpu calibrate across all " + std::to_string(engine_n) + " " + engine +
                                           " benchmarks of data/benchmarks (every hardware family); " + objective)
           : not_fitted(engine + " has " + std::to_string(engine_n) +
-                       " benchmarks; its step overhead needs 10 on two or more families and a parameter to spare");
+                       " benchmarks; its step overhead needs 10 and a parameter to spare after the family and engine-wide factors");
   std::string id = engine + "-" + (family == "*" ? std::string("any") : family);
   for (auto& ch : id)
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_')) ch = '-';

@@ -56,7 +56,6 @@ struct EngineFit {
   int base_params = 0;                // 0, 1 (common) or 2
   std::map<std::string, Factors> family;  // refinements, multiplying base
   std::map<std::string, int> params;  // fitted refinement factors per family (1 common, or 2)
-  double objective = 0;               // mean |log(predicted / measured speed)| in sample
   int total_params() const;
 };
 int factor_params(std::size_t points);

@@ -333,6 +333,14 @@ Scenario parse_request(const json& request, const Catalog& cat) {
     sc.warn("input + output tokens (" + std::to_string(sc.wl.input_tokens + sc.wl.output_tokens) +
             ") exceed the model's max_position_embeddings (" + std::to_string(A.max_position) + ")");
 
+  // A known gap of the model (README, "How accurate is whichgpu"): serving runs of
+  // MLA + fine-grained MoE models publish times to first token several times the
+  // roofline's, in every engine measured.
+  if (A.mla && A.experts > 0)
+    sc.warn("time to first token: published serving runs of MLA + fine-grained MoE models (DeepSeek-V3/R1; "
+            "6 runs, 2 sources, vLLM and SGLang) measured it 2.5-17x longer than this model predicts; "
+            "see `whichgpu validate`");
+
   // Precision.
   std::optional<std::string> wreq, kvreq;
   if (const json* pj = r.find("precision")) {

@@ -338,7 +338,7 @@ Scenario parse_request(const json& request, const Catalog& cat) {
   // roofline's, in every engine measured.
   if (A.mla && A.experts > 0)
     sc.warn("time to first token: published serving runs of MLA + fine-grained MoE models (DeepSeek-V3/R1; "
-            "6 runs, 2 sources, vLLM and SGLang) measured it 2.5-17x longer than this model predicts; "
+            "5 runs, 2 sources, vLLM and SGLang) measured it 2.5-16x longer than this model predicts; "
             "see `whichgpu validate`");
 
   // Precision.

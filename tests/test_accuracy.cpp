@@ -174,3 +174,16 @@ TEST_CASE("a device's own measured GEMM efficiency replaces its family's", "[acc
   CHECK_FALSE(bad["ok"].get<bool>());
   CHECK(bad["error"]["path"].get<std::string>() == "/hardware/compute_efficiency/fp16");
 }
+
+TEST_CASE("MLA + MoE results warn about the measured time-to-first-token gap", "[accuracy][issue8]") {
+  auto warns = [](const std::string& model) {
+    json r = eval_ok({{"model", model}, {"hardware", "nvidia-h200-sxm-141gb"}, {"devices", 8},
+                      {"workload", workload(1024, 256)}});
+    for (const auto& w : r["warnings"])
+      if (w.get<std::string>().find("MLA + fine-grained MoE") != std::string::npos) return true;
+    return false;
+  };
+  CHECK(warns("deepseek-v3"));
+  CHECK_FALSE(warns("meta-llama-3.1-70b"));
+  CHECK_FALSE(warns("mixtral-8x7b"));  // MoE without MLA: no published gap
+}

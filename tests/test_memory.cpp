@@ -63,6 +63,22 @@ TEST_CASE("DeepSeek-V3 caches the MLA latent: 61 x 576 x 2 B, replicated at TP=8
   CHECK(r["memory"]["per_device"]["kv_cache_bytes_per_token"].get<double>() == 70272.0);
 }
 
+TEST_CASE("DeepSeek-V3 with no precision named loads as its checkpoint: FP8 linears and experts", "[memory][issue4]") {
+  // The checkpoint stores every linear weight, routed experts included, as FP8 with
+  // 128x128 block scales; embedding, norms, router and lm_head in BF16. 8 x H200 is
+  // its standard deployment and must fit.
+  json native = eval_ok({{"model", "deepseek-v3"}, {"hardware", "nvidia-h200-sxm-141gb"}, {"devices", 8},
+                         {"workload", workload(1024, 256)}});
+  json fp8 = eval_ok({{"model", "deepseek-v3"}, {"hardware", "nvidia-h200-sxm-141gb"}, {"devices", 8},
+                      {"precision", {{"weights", "fp8-w8a8"}}}, {"workload", workload(1024, 256)}});
+  CHECK(native["memory"]["fits"].get<bool>());
+  const double w_native = native["memory"]["total"]["weights_bytes"].get<double>();
+  const double w_fp8 = fp8["memory"]["total"]["weights_bytes"].get<double>();
+  // fp8-w8a8 keeps embedding and lm_head in 16 bits too: the same bytes.
+  CHECK_THAT(w_native, WithinRel(w_fp8, 1e-12));
+  CHECK(w_native < 0.75e12);  // 671 B parameters, not 1.34 TB of BF16 experts
+}
+
 TEST_CASE("Mixtral-8x7B holds all experts", "[memory][issue4]") {
   const auto& m = cat().model("mixtral-8x7b", "");
   CHECK_THAT(static_cast<double>(m.arch.total_params()), WithinRel(46702792704.0, 0.005));

@@ -97,10 +97,7 @@ double predict_point(const Catalog& cat, const BenchPoint& p, const Factors& f) 
   // step_overhead_s / request_overhead_s, applied to the parsed scenario's copy.
   Scenario sc = *p.scenario;
   EngineParams& ep = sc.ep;
-  ep.memory_efficiency = std::min(1.0, ep.memory_efficiency * f.memory_factor);
-  for (auto& kv : ep.compute_efficiency) kv.second = std::min(1.0, kv.second * f.compute_factor);
-  if (ep.compute_efficiency.empty() && f.compute_factor != 1.0)
-    for (const auto& dt : dtypes()) ep.compute_efficiency[dt] = std::min(1.0, f.compute_factor);
+  ep.scale(f.memory_factor, f.compute_factor);
   if (!p.own_step_overhead) ep.step_overhead_s = f.step_overhead_s;
   if (!p.own_request_overhead) ep.request_overhead_s = f.request_overhead_s;
   EvalOptions eo;

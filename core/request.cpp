@@ -133,10 +133,7 @@ void parse_engine_options(Scenario& sc, Reader& r, const Catalog& cat) {
     if (auto v = o->opt_number("memory_factor", 0.05, 2.0, "factor")) mf = *v;
     if (auto v = o->opt_number("compute_factor", 0.05, 2.0, "factor")) cf = *v;
   }
-  ep.memory_efficiency = std::min(1.0, ep.memory_efficiency * mf);
-  for (auto& [dt, x] : ep.compute_efficiency) x = std::min(1.0, x * cf);
-  if (ep.compute_efficiency.empty() && cf != 1.0)
-    for (const auto& dt : dtypes()) ep.compute_efficiency[dt] = std::min(1.0, cf);
+  ep.scale(mf, cf);
   if (!o) return;
   Reader& opt = *o;
   if (auto v = opt.opt_number("gpu_memory_utilization", 0.05, 1.0, "fraction")) ep.memory_fraction = *v;
@@ -164,6 +161,13 @@ void parse_engine_options(Scenario& sc, Reader& r, const Catalog& cat) {
 }
 
 }  // namespace
+
+void EngineParams::scale(double memory_factor, double compute_factor) {
+  memory_efficiency = std::min(1.0, memory_efficiency * memory_factor);
+  for (auto& kv : compute_efficiency) kv.second = std::min(1.0, kv.second * compute_factor);
+  if (compute_efficiency.empty() && compute_factor != 1.0)
+    for (const auto& dt : dtypes()) compute_efficiency[dt] = std::min(1.0, compute_factor);
+}
 
 double EngineParams::compute_eff(const std::string& dtype) const {
   auto it = compute_efficiency.find(dtype);

@@ -42,6 +42,8 @@ struct EngineParams {
   double request_overhead_s = 0;  // per request before its first token (admission, tokenizing, sampling)
   double runtime_reserve_bytes = 0, comm_buffer_bytes = 0;
   double compute_eff(const std::string& dtype) const;
+  // Calibration: multiply the efficiencies by fitted factors, capped at 1.
+  void scale(double memory_factor, double compute_factor);
 };
 
 struct Offload {

@@ -68,7 +68,8 @@ good = {
     "custom_config_h100": {"model": {"name": "tiny", "hf_config": json.loads(json.dumps(
         json.load(open(ROOT / "data/models/meta-llama-3.1-8b.json"))["hf_config"]))},
                            "hardware": {"id": "my-gpu", "kind": "gpu", "memory_GiB": 48, "memory_bandwidth_GBps": 900,
-                                        "dense_peak_TFLOPS": {"bf16": 180, "fp16": 180}},
+                                        "dense_peak_TFLOPS": {"bf16": 180, "fp16": 180},
+                                        "compute_efficiency": {"bf16": 0.85}},
                            "workload": wl(64, 64, "max")},
     "mixtral_h100_tp2_trtllm": {"model": "mixtral-8x7b", "hardware": "nvidia-h100-sxm-80gb", "devices": 2,
                                 "engine": "tensorrt-llm", "precision": {"weights": "fp8-w8a8"},

@@ -361,9 +361,12 @@ json calibration_entry(const std::string& engine, const std::string& family, con
   const bool refined = family != "*" && ef.family.count(family) > 0;
   const Factors f = factors_for(ef, family);
   const std::string objective = "coordinate descent minimizing mean |log(predicted/measured speed)|";
-  std::string formula = "fitted by whichgpu calibrate: engine-wide factor" +
-                        std::string(ef.base_params == 1 ? " (one common factor for memory and compute)" : "") +
-                        " over all " + std::to_string(engine_n) + " " + engine + " benchmarks of data/benchmarks";
+  std::string formula =
+      ef.base_params > 0
+          ? "fitted by whichgpu calibrate: engine-wide factor" +
+                std::string(ef.base_params == 1 ? " (one common factor for memory and compute)" : "") + " over all " +
+                std::to_string(engine_n) + " " + engine + " benchmarks of data/benchmarks"
+          : "fitted by whichgpu calibrate: no engine-wide factor (the parameter budget went to the families)";
   if (refined)
     formula += ", times a " + family + " refinement" +
                (ef.params.at(family) == 1 ? " (one common factor)" : "") + " over its " + std::to_string(pts.size()) +
